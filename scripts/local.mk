@@ -1,0 +1,2 @@
+# scripts/local.mk -- helper scripts shipped in the tarball.
+EXTRA_DIST += scripts/bootstrap

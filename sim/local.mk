@@ -1,0 +1,27 @@
+# sim/local.mk -- the event engine (libsim) and the vnetsim program.
+#
+# libsim knows nothing of models: time, events, components, RNG streams,
+# metrics, the SQLite results recorder and logging.  vnetsim is the
+# composition root.
+
+noinst_LTLIBRARIES += libsim.la
+libsim_la_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
+libsim_la_LIBADD = $(SQLITE_LIBS) $(LIBS)
+libsim_la_SOURCES = \
+	sim/simtime.h sim/simtime.c \
+	sim/log.h sim/log.c
+
+# -- scheduler, queue, components, fingerprint --
+libsim_la_SOURCES +=
+
+# -- rng streams, distributions, metrics registry --
+libsim_la_SOURCES += sim/rng.h
+
+# -- results recorder (SQLite, OMNeT++ 6 schema) --
+libsim_la_SOURCES +=
+
+# -- the vnetsim program --
+bin_PROGRAMS += vnetsim
+vnetsim_CPPFLAGS = $(AM_CPPFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS)
+vnetsim_LDADD = libsim.la $(LUA_LIBS) $(SQLITE_LIBS) $(LIBS)
+vnetsim_SOURCES = sim/main.c
