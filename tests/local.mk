@@ -22,6 +22,8 @@ tests_test_simtime_LDADD = $(TEST_SIM_LIBS)
 
 # -- vmswitch: frames --
 
-# -- vmswitch: switch --
+# -- vmswitch: fdb, ACL, QoS --
+
+# -- vmswitch: switch, pipeline, VLAN --
 
 TESTS += $(check_PROGRAMS)

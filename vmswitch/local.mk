@@ -6,12 +6,17 @@ lib_LTLIBRARIES += libvmswitch.la
 libvmswitch_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 -no-undefined
 libvmswitch_la_LIBADD =
 vmswitchincludedir = $(includedir)/vmswitch
-vmswitchinclude_HEADERS =
+vmswitchinclude_HEADERS = vmswitch/alloc.h
 pkgconfig_DATA += vmswitch/libvmswitch.pc
 EXTRA_DIST += vmswitch/libvmswitch.pc.in
 
-# -- frames: packet buffer, wire formats, parser, checksums, LSO --
-libvmswitch_la_SOURCES =
+libvmswitch_la_SOURCES = vmswitch/alloc.c
 
-# -- switch: objects, control plane, fdb, VLAN, ACL, QoS, extensions --
+# -- frames: packet buffer, wire formats, parser, checksums, LSO --
+libvmswitch_la_SOURCES +=
+
+# -- switch: fdb (MAC learning), ACL, QoS token buckets --
+libvmswitch_la_SOURCES +=
+
+# -- switch: objects, control plane, pipeline, VLAN, extensions --
 libvmswitch_la_SOURCES +=
