@@ -18,10 +18,12 @@ libsim_la_SOURCES +=
 libsim_la_SOURCES += sim/rng.h
 
 # -- results recorder (SQLite, OMNeT++ 6 schema) --
-libsim_la_SOURCES +=
+libsim_la_SOURCES += sim/results.h sim/results.c
 
 # -- the vnetsim program --
 bin_PROGRAMS += vnetsim
 vnetsim_CPPFLAGS = $(AM_CPPFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS)
 vnetsim_LDADD = libsim.la $(LUA_LIBS) $(SQLITE_LIBS) $(LIBS)
-vnetsim_SOURCES = sim/main.c
+vnetsim_SOURCES = sim/main.c sim/cli.h sim/demo.c
+vnetsim_CPPFLAGS += $(NETTLE_CFLAGS)
+vnetsim_LDADD += $(NETTLE_LIBS)

@@ -1,19 +1,66 @@
 /*
- * main.c -- the vnetsim program (composition root).  Placeholder until the
- * engine lands; see doc/engine.md.
+ * main.c -- the vnetsim program: the composition root.
+ *
+ * vnetsim is a command with subcommands, in the style of git:
+ *
+ *     vnetsim demo [-o FILE.db] [--seed N] [--until TIME_PS] [--show]
+ *     vnetsim --help | --version
+ *
+ * This file only dispatches.  Each subcommand lives in its own file
+ * (demo.c, ...) and returns one of the documented exit codes below, so a
+ * script can tell a bad scenario from a bad command line from a bug.
  */
 #include <config.h>
+#include "sim/cli.h"
 
 #include <stdio.h>
 #include <string.h>
 
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    { "demo", vnetsim_demo_main,
+      "run the built-in M/M/1 workload and record it (see doc/engine.md)" },
+};
+
+static void
+usage(FILE *out)
+{
+    fprintf(out, "usage: vnetsim COMMAND [OPTIONS]\n"
+            "       vnetsim --help | --version\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    }
+    fprintf(out, "\nexit codes: 0 success, 1 scenario or input error, "
+            "2 usage error, 3 internal error\n"
+            "'vnetsim COMMAND --help' describes a command's options.\n");
+}
+
 int
 main(int argc, char **argv)
 {
-    if (argc > 1 && !strcmp(argv[1], "--version")) {
-        printf("vnetsim %s\n", PACKAGE_VERSION);
-        return 0;
+    if (argc < 2) {
+        usage(stderr);
+        return VNETSIM_EXIT_USAGE;
     }
-    fprintf(stderr, "usage: vnetsim --version\n");
-    return 2;
+    if (!strcmp(argv[1], "--version")) {
+        printf("vnetsim %s\n", PACKAGE_VERSION);
+        return VNETSIM_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(stdout);
+        return VNETSIM_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (!strcmp(argv[1], commands[i].name)) {
+            return commands[i].run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "vnetsim: unknown command '%s' (try 'vnetsim --help')\n",
+            argv[1]);
+    return VNETSIM_EXIT_USAGE;
 }

@@ -19,10 +19,26 @@ tests_test_simtime_LDADD = $(TEST_SIM_LIBS)
 # -- engine: rng and metrics --
 
 # -- engine: results recorder --
+EXTRA_PROGRAMS += tests/test-results # PENDING sched.c
+tests_test_results_SOURCES = tests/test-results.c
+tests_test_results_CPPFLAGS = $(TEST_SIM_CFLAGS)
+tests_test_results_LDADD = $(TEST_SIM_LIBS)
 
 # -- vmswitch: frames --
 
 # -- vmswitch: fdb, ACL, QoS --
+check_PROGRAMS += tests/test-vsw-fdb
+tests_test_vsw_fdb_SOURCES = tests/test-vsw-fdb.c
+tests_test_vsw_fdb_CPPFLAGS = $(TEST_VSW_CFLAGS)
+tests_test_vsw_fdb_LDADD = $(TEST_VSW_LIBS)
+check_PROGRAMS += tests/test-vsw-acl
+tests_test_vsw_acl_SOURCES = tests/test-vsw-acl.c
+tests_test_vsw_acl_CPPFLAGS = $(TEST_VSW_CFLAGS)
+tests_test_vsw_acl_LDADD = $(TEST_VSW_LIBS)
+check_PROGRAMS += tests/test-vsw-qos
+tests_test_vsw_qos_SOURCES = tests/test-vsw-qos.c
+tests_test_vsw_qos_CPPFLAGS = $(TEST_VSW_CFLAGS)
+tests_test_vsw_qos_LDADD = $(TEST_VSW_LIBS)
 
 # -- vmswitch: switch, pipeline, VLAN --
 

@@ -16,7 +16,10 @@ libvmswitch_la_SOURCES = vmswitch/alloc.c
 libvmswitch_la_SOURCES +=
 
 # -- switch: fdb (MAC learning), ACL, QoS token buckets --
-libvmswitch_la_SOURCES +=
+libvmswitch_la_SOURCES += vmswitch/fdb.c vmswitch/acl.c vmswitch/qos.c
+vmswitchinclude_HEADERS += vmswitch/fdb.h vmswitch/acl.h vmswitch/qos.h
 
 # -- switch: objects, control plane, pipeline, VLAN, extensions --
-libvmswitch_la_SOURCES +=
+libvmswitch_la_SOURCES += vmswitch/switch.c vmswitch/vlan.c vmswitch/policy.c \
+	vmswitch/vswitch-private.h
+vmswitchinclude_HEADERS += vmswitch/vswitch.h

@@ -1,0 +1,20 @@
+/*
+ * cli.h -- what the vnetsim program's subcommands share: exit codes and
+ * their entry points.  Each subcommand parses its own options with
+ * getopt_long and returns one of the exit codes.
+ */
+#ifndef VNETSIM_SIM_CLI_H
+#define VNETSIM_SIM_CLI_H 1
+
+enum vnetsim_exit {
+    VNETSIM_EXIT_OK = 0,        /* success */
+    VNETSIM_EXIT_INPUT = 1,     /* scenario or input error (bad file, bad value) */
+    VNETSIM_EXIT_USAGE = 2,     /* usage error (bad option or argument) */
+    VNETSIM_EXIT_INTERNAL = 3,  /* internal error (I/O, database, bug) */
+};
+
+/* "vnetsim demo": the built-in M/M/1 workload (demo.c).  'argv[0]' is
+ * "demo". */
+int vnetsim_demo_main(int argc, char **argv);
+
+#endif /* VNETSIM_SIM_CLI_H */
