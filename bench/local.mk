@@ -2,5 +2,9 @@
 # "make bench" builds and runs them all, "make demo" runs bench/hold.
 
 # -- bench/hold: the classic hold model on the engine's public API --
+EXTRA_PROGRAMS += bench/hold
+BENCHES += bench/hold$(EXEEXT)
+bench_hold_SOURCES = bench/hold.c
+bench_hold_LDADD = libsim.la $(LIBS)
 
 # -- bench/vswitch: frames per second through libvmswitch --

@@ -12,7 +12,7 @@ libsim_la_SOURCES = \
 	sim/log.h sim/log.c
 
 # -- scheduler, queue, components, fingerprint --
-libsim_la_SOURCES +=
+libsim_la_SOURCES += sim/sim.h sim/sim-private.h sim/sched.c sim/queue.h sim/queue.c
 
 # -- rng streams, distributions, metrics registry --
 libsim_la_SOURCES += sim/rng.h
@@ -24,6 +24,6 @@ libsim_la_SOURCES += sim/results.h sim/results.c
 bin_PROGRAMS += vnetsim
 vnetsim_CPPFLAGS = $(AM_CPPFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS)
 vnetsim_LDADD = libsim.la $(LUA_LIBS) $(SQLITE_LIBS) $(LIBS)
-vnetsim_SOURCES = sim/main.c sim/cli.h sim/demo.c
+vnetsim_SOURCES = sim/main.c sim/cli.h sim/demo.c sim/runrec.h sim/runrec.c
 vnetsim_CPPFLAGS += $(NETTLE_CFLAGS)
 vnetsim_LDADD += $(NETTLE_LIBS)

@@ -15,11 +15,19 @@ tests_test_simtime_CPPFLAGS = $(TEST_SIM_CFLAGS)
 tests_test_simtime_LDADD = $(TEST_SIM_LIBS)
 
 # -- engine: scheduler, components, fingerprint, determinism --
+check_PROGRAMS += tests/test-sched
+tests_test_sched_SOURCES = tests/test-sched.c
+tests_test_sched_CPPFLAGS = $(TEST_SIM_CFLAGS)
+tests_test_sched_LDADD = $(TEST_SIM_LIBS)
+check_PROGRAMS += tests/test-log
+tests_test_log_SOURCES = tests/test-log.c
+tests_test_log_CPPFLAGS = $(TEST_SIM_CFLAGS)
+tests_test_log_LDADD = $(TEST_SIM_LIBS)
 
 # -- engine: rng and metrics --
 
 # -- engine: results recorder --
-EXTRA_PROGRAMS += tests/test-results # PENDING sched.c
+check_PROGRAMS += tests/test-results
 tests_test_results_SOURCES = tests/test-results.c
 tests_test_results_CPPFLAGS = $(TEST_SIM_CFLAGS)
 tests_test_results_LDADD = $(TEST_SIM_LIBS)
@@ -41,5 +49,22 @@ tests_test_vsw_qos_CPPFLAGS = $(TEST_VSW_CFLAGS)
 tests_test_vsw_qos_LDADD = $(TEST_VSW_LIBS)
 
 # -- vmswitch: switch, pipeline, VLAN --
+noinst_HEADERS += tests/vsw-dummy.h
+check_PROGRAMS += tests/test-vsw-switch
+tests_test_vsw_switch_SOURCES = tests/test-vsw-switch.c
+tests_test_vsw_switch_CPPFLAGS = $(TEST_VSW_CFLAGS)
+tests_test_vsw_switch_LDADD = $(TEST_VSW_LIBS)
+check_PROGRAMS += tests/test-vsw-vlan
+tests_test_vsw_vlan_SOURCES = tests/test-vsw-vlan.c
+tests_test_vsw_vlan_CPPFLAGS = $(TEST_VSW_CFLAGS)
+tests_test_vsw_vlan_LDADD = $(TEST_VSW_LIBS)
+check_PROGRAMS += tests/test-vsw-alloc
+tests_test_vsw_alloc_SOURCES = tests/test-vsw-alloc.c
+tests_test_vsw_alloc_CPPFLAGS = $(TEST_VSW_CFLAGS)
+tests_test_vsw_alloc_LDADD = $(TEST_VSW_LIBS)
+check_PROGRAMS += tests/test-vsw-threads
+tests_test_vsw_threads_SOURCES = tests/test-vsw-threads.c
+tests_test_vsw_threads_CPPFLAGS = $(TEST_VSW_CFLAGS)
+tests_test_vsw_threads_LDADD = $(TEST_VSW_LIBS)
 
 TESTS += $(check_PROGRAMS)

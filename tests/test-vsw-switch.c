@@ -868,6 +868,197 @@ test_filter_extension_clone_modify_inject(void)
     vsw_switch_destroy(sw);
 }
 
+
+/* A NIC whose deliver callback reconfigures the switch: disconnects,
+ * deletes and tears down another port while the batch that reaches it is
+ * still being delivered.  The old snapshot must stay valid until the
+ * batch ends (ASan would catch a use after free). */
+struct reentrant {
+    struct dummy_nic nic;
+    struct vsw_switch *sw;
+    uint32_t victim;
+    int calls;
+};
+
+static void
+reentrant_deliver(void *owner, struct vsw_pkt *const pkts[], size_t n)
+{
+    struct reentrant *r = owner;
+
+    r->calls++;
+    dummy_deliver(&r->nic, pkts, n);
+    if (r->calls == 1) {
+        CU_ASSERT_EQUAL(vsw_nic_disconnect(r->sw, r->victim), 0);
+        CU_ASSERT_EQUAL(vsw_nic_delete(r->sw, r->victim), 0);
+        CU_ASSERT_EQUAL(vsw_port_teardown(r->sw, r->victim), 0);
+    }
+}
+
+static const struct vsw_nic_ops reentrant_ops = { reentrant_deliver, NULL };
+
+static void
+test_ctl_from_deliver_callback_keeps_batch_snapshot_valid(void)
+{
+    struct dummy_nic n[2], victim;
+    struct vsw_switch *sw = rig(n, 2, 1);
+    struct reentrant r;
+    struct vsw_nic_params np;
+    uint32_t port;
+
+    memset(&r, 0, sizeof r);
+    r.sw = sw;
+    CU_ASSERT_EQUAL(vsw_port_create(sw, "re", &port), 0);
+    np = n[0].params;
+    np.ops = &reentrant_ops;
+    np.owner = &r;
+    dummy_mac(np.macs[0], 40);
+    CU_ASSERT_EQUAL(vsw_nic_create(sw, port, &np), 0);
+    CU_ASSERT_EQUAL(vsw_nic_connect(sw, port), 0);
+    CU_ASSERT_EQUAL(dummy_attach(sw, &victim, VSW_NIC_VM, 41, true), 0);
+    r.victim = victim.port;
+    /* Broadcast from 1 reaches 2, the reentrant NIC, then the victim: the
+     * victim is torn down between the two deliveries, and still gets the
+     * frame of the batch that began before (one snapshot per batch). */
+    CU_ASSERT_EQUAL(send_udp(sw, 1, n[0].port, 1, 0xff, NULL), 0);
+    CU_ASSERT_EQUAL(r.calls, 1);
+    CU_ASSERT_EQUAL(n[1].n_frames, 1);
+    CU_ASSERT_EQUAL(victim.n_frames, 1);
+    /* The next batch sees the new configuration. */
+    CU_ASSERT_EQUAL(send_udp(sw, 2, n[0].port, 1, 0xff, NULL), 0);
+    CU_ASSERT_EQUAL(r.calls, 2);
+    CU_ASSERT_EQUAL(victim.n_frames, 1);
+    vsw_switch_destroy(sw);
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Software offloads. */
+
+/* Builds an IPv4/TCP frame dst <- src with 'payload' bytes and the
+ * checksum fields zero; returns its length. */
+static size_t
+build_tcp(uint8_t *buf, uint8_t src_n, uint8_t dst_n, size_t payload)
+{
+    uint8_t *ip = buf + 14, *tcp = buf + 34;
+    size_t ip_len = 20 + 20 + payload;
+
+    dummy_mac(buf, dst_n);
+    dummy_mac(buf + 6, src_n);
+    buf[12] = 0x08;
+    buf[13] = 0x00;
+    memset(ip, 0, 40);
+    ip[0] = 0x45;
+    ip[2] = (uint8_t) (ip_len >> 8);
+    ip[3] = (uint8_t) ip_len;
+    ip[8] = 64;
+    ip[9] = 6;
+    ip[12] = 10; ip[15] = src_n;
+    ip[16] = 10; ip[19] = dst_n;
+    tcp[1] = 80;
+    tcp[3] = 81;
+    tcp[7] = 1;                 /* seq 1 */
+    tcp[12] = 5 << 4;
+    tcp[13] = 0x18;             /* PSH|ACK */
+    tcp[14] = 0xff;
+    for (size_t i = 0; i < payload; i++) {
+        buf[54 + i] = (uint8_t) i;
+    }
+    return 54 + payload;
+}
+
+/* The RFC 1071 sum of 'len' bytes plus 'sum', folded, not inverted. */
+static uint32_t
+sum16(const uint8_t *p, size_t len, uint32_t sum)
+{
+    for (size_t i = 0; i + 1 < len; i += 2) {
+        sum += (uint32_t) (p[i] << 8 | p[i + 1]);
+    }
+    if (len & 1) {
+        sum += (uint32_t) p[len - 1] << 8;
+    }
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    return sum;
+}
+
+/* True if the IPv4 header and TCP checksums of frame 'f' verify. */
+static bool
+tcp_csums_ok(const uint8_t *f, size_t len)
+{
+    const uint8_t *ip = f + 14;
+    size_t ip_len = (size_t) (ip[2] << 8 | ip[3]);
+    uint32_t ps;
+
+    if (sum16(ip, 20, 0) != 0xffff || 14 + ip_len > len) {
+        return false;
+    }
+    ps = sum16(ip + 12, 8, 0) + 6 + (uint32_t) (ip_len - 20);
+    return sum16(ip + 20, ip_len - 20, ps) == 0xffff;
+}
+
+static void
+test_software_checksum_for_nic_without_offload(void)
+{
+    struct dummy_nic n[3];
+    struct vsw_switch *sw = rig(n, 3, 1);
+    struct vsw_nic_caps caps = { .csum_ipv4 = true };
+    struct vsw_pkt *pkt;
+    uint8_t buf[256];
+    struct vsw_work w;
+    size_t len;
+
+    /* Port 3 does checksums itself; port 2 does not. */
+    CU_ASSERT_EQUAL(vsw_nic_update(sw, n[2].port, &caps, n[2].params.macs,
+                                   1), 0);
+    len = build_tcp(buf, 1, 0xff, 100);
+    memset(buf, 0xff, 6);                       /* broadcast */
+    pkt = make_pkt(buf, len);
+    CU_ASSERT_FATAL(pkt != NULL);
+    pkt->oob.tx_csum_ip = true;
+    pkt->oob.tx_csum_tcp = true;
+    CU_ASSERT_EQUAL(vsw_process(sw, 0, 1, n[0].port, &pkt, 1, &w), 0);
+    vsw_pkt_free(pkt);
+    CU_ASSERT_EQUAL_FATAL(n[1].n_frames, 1);
+    CU_ASSERT_EQUAL_FATAL(n[2].n_frames, 1);
+    CU_ASSERT_TRUE(tcp_csums_ok(n[1].frames[0].bytes, n[1].frames[0].len));
+    CU_ASSERT_FALSE(tcp_csums_ok(n[2].frames[0].bytes, n[2].frames[0].len));
+    CU_ASSERT_TRUE(w.bytes_checksummed >= 120);
+    vsw_switch_destroy(sw);
+}
+
+static void
+test_software_lso_segments_for_nic_without_lso(void)
+{
+    struct dummy_nic n[2];
+    struct vsw_switch *sw = rig(n, 2, 1);
+    struct vsw_pkt *pkt;
+    uint8_t buf[2048];
+    struct vsw_work w;
+    size_t len, total = 0;
+
+    len = build_tcp(buf, 1, 2, 1000);
+    pkt = make_pkt(buf, len);
+    CU_ASSERT_FATAL(pkt != NULL);
+    pkt->oob.lso_mss = 400;
+    pkt->oob.lso_version = 1;
+    CU_ASSERT_EQUAL(vsw_process(sw, 0, 1, n[0].port, &pkt, 1, &w), 0);
+    vsw_pkt_free(pkt);
+    CU_ASSERT_EQUAL(w.segments, 3);
+    CU_ASSERT_EQUAL(w.frames_delivered, 3);
+    CU_ASSERT_EQUAL(w.deliver_calls, 1);
+    CU_ASSERT_EQUAL_FATAL(n[1].n_frames, 3);
+    for (size_t i = 0; i < 3; i++) {
+        const struct dummy_frame *f = &n[1].frames[i];
+        CU_ASSERT_TRUE(tcp_csums_ok(f->bytes, f->len));
+        total += f->len - 54;
+    }
+    CU_ASSERT_EQUAL(n[1].frames[0].len, 54 + 400);
+    CU_ASSERT_EQUAL(n[1].frames[2].len, 54 + 200);
+    CU_ASSERT_EQUAL(total, 1000);
+    vsw_switch_destroy(sw);
+}
+
 /* ------------------------------------------------------------------ */
 /* Counters and work. */
 
@@ -1022,9 +1213,16 @@ static const struct cutest_case extension_cases[] = {
     CUTEST_END
 };
 
+static const struct cutest_case offload_cases[] = {
+    CUTEST(test_software_checksum_for_nic_without_offload),
+    CUTEST(test_software_lso_segments_for_nic_without_lso),
+    CUTEST_END
+};
+
 static const struct cutest_case accounting_cases[] = {
     CUTEST(test_counters_summed_across_cpus),
     CUTEST(test_work_record_counts_batch),
+    CUTEST(test_ctl_from_deliver_callback_keeps_batch_snapshot_valid),
     CUTEST_END
 };
 
@@ -1032,4 +1230,5 @@ CUTEST_MAIN({ "lifecycle", lifecycle_cases },
             { "forwarding", forwarding_cases },
             { "policy", policy_cases },
             { "extensions", extension_cases },
+            { "offloads", offload_cases },
             { "accounting", accounting_cases })

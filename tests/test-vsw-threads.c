@@ -22,7 +22,7 @@
 #include "tests/vsw-dummy.h"
 
 #define N_DATA 3
-#define FRAMES_PER_THREAD 20000
+#define FRAMES_PER_THREAD 100000
 #define BATCH 8
 
 /* A NIC that several data-path threads may deliver to at once. */

@@ -13,7 +13,10 @@ EXTRA_DIST += vmswitch/libvmswitch.pc.in
 libvmswitch_la_SOURCES = vmswitch/alloc.c
 
 # -- frames: packet buffer, wire formats, parser, checksums, LSO --
-libvmswitch_la_SOURCES +=
+libvmswitch_la_SOURCES += vmswitch/packet.c vmswitch/parse.c vmswitch/csum.c \
+	vmswitch/offload.c
+vmswitchinclude_HEADERS += vmswitch/packet.h vmswitch/wire.h vmswitch/parse.h \
+	vmswitch/csum.h vmswitch/offload.h
 
 # -- switch: fdb (MAC learning), ACL, QoS token buckets --
 libvmswitch_la_SOURCES += vmswitch/fdb.c vmswitch/acl.c vmswitch/qos.c
@@ -21,5 +24,5 @@ vmswitchinclude_HEADERS += vmswitch/fdb.h vmswitch/acl.h vmswitch/qos.h
 
 # -- switch: objects, control plane, pipeline, VLAN, extensions --
 libvmswitch_la_SOURCES += vmswitch/switch.c vmswitch/vlan.c vmswitch/policy.c \
-	vmswitch/vswitch-private.h
+	vmswitch/pipeline.c vmswitch/vswitch-private.h
 vmswitchinclude_HEADERS += vmswitch/vswitch.h

@@ -81,6 +81,7 @@ struct call {
     uint64_t now;
     struct vsw_work *w;
     struct switch_pcpu *swc;
+    bool fdb_read;         /* this call holds the FDB read lock */
 
     size_t n_out;
     struct outq_entry out[OUTQ_MAX];
@@ -150,6 +151,28 @@ free_if_owned(struct vsw_pkt *pkt, bool owned)
     }
 }
 
+/* The FDB read lock is taken at the first lookup of a batch and kept
+ * until the batch needs the write lock, delivers frames (a NIC callback
+ * may call vsw_ctl()) or ends: one lock round trip per batch, not per
+ * frame, on the known-unicast path. */
+static void
+fdb_read_begin(struct call *c)
+{
+    if (!c->fdb_read) {
+        pthread_rwlock_rdlock(&c->sw->fdb_lock);
+        c->fdb_read = true;
+    }
+}
+
+static void
+fdb_read_end(struct call *c)
+{
+    if (c->fdb_read) {
+        pthread_rwlock_unlock(&c->sw->fdb_lock);
+        c->fdb_read = false;
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* Delivery. */
 
@@ -161,6 +184,7 @@ flush_out(struct call *c)
     struct vsw_pkt *batch[OUTQ_MAX];
     bool done[OUTQ_MAX];
 
+    fdb_read_end(c);
     memset(done, 0, c->n_out * sizeof done[0]);
     for (size_t i = 0; i < c->n_out; i++) {
         const struct vsw_port *p = c->out[i].port;
@@ -336,15 +360,9 @@ strip_tag(struct frame *f)
         return VSW_DROP_STAG;
     }
     if (tpid == 0x8100) {
-        if (len < 18) {
-            return VSW_DROP_MALFORMED;
-        }
         if (pkt->oob.vlan_present) {
-            return VSW_DROP_STAG;      /* a second tag */
+            return VSW_DROP_STAG;      /* tagged out of band and in band */
         }
-        pkt->oob.vlan_present = true;
-        pkt->oob.vlan_id = (uint16_t) ((d[14] << 8 | d[15]) & 0x0fff);
-        pkt->oob.priority = (uint8_t) (d[14] >> 5);
         if (vsw_pkt_strip_vlan(pkt)) {
             return VSW_DROP_MALFORMED;
         }
@@ -449,79 +467,81 @@ ingress(struct frame *f)
 /* ------------------------------------------------------------------ */
 /* Forwarding: stages 7-10. */
 
-/* 7. Learns the source.  Returns a drop reason or VSW_DROP_NONE.
+/* 7 and 8, the table part: learns the source and looks up the
+ * destination.  Stores in '*dst_port' the destination's port and returns
+ * true if it is a known unicast station; sets '*r' to a drop reason or
+ * VSW_DROP_NONE.
  *
- * HOW IT WORKS.  Under the FDB read lock, vsw_fdb_learn_needed() says
- * whether learning would write; for an established station it does not
- * (the refresh interval is 1/256 of the aging time), and a lookup of the
- * source confirms it is bound to this port.  Only a new station, a move, a
- * due refresh or a refusal (to learn its exact reason) takes the write
- * lock. */
-static enum vsw_drop_reason
-learn(struct frame *f)
+ * HOW IT WORKS.  Under the batch's read lock (fdb_read_begin()), both
+ * probes run:
+ * vsw_fdb_learn_needed() says whether learning would write, which for an
+ * established station it does not (refreshes are skipped for 1/256 of the
+ * aging time), a lookup of the source confirms it is bound to this port,
+ * and the destination is looked up.  Only a new station, a move, a due
+ * refresh or a refusal (to learn its exact reason) takes the write lock. */
+static bool
+learn_and_lookup(struct frame *f, uint32_t *dst_port, enum vsw_drop_reason *r)
 {
     struct call *c = f->c;
     struct vsw_switch *sw = c->sw;
-    enum vsw_fdb_learn_result r;
+    enum vsw_fdb_learn_result lr;
+    bool known_here, found = false;
     uint32_t port;
-    bool needed, known_here;
 
-    pthread_rwlock_rdlock(&sw->fdb_lock);
-    needed = vsw_fdb_learn_needed(sw->fdb, f->src_mac, f->fid, f->src->id,
-                                  c->now);
-    known_here = !needed
+    *r = VSW_DROP_NONE;
+    fdb_read_begin(c);
+    known_here = !vsw_fdb_learn_needed(sw->fdb, f->src_mac, f->fid,
+                                       f->src->id, c->now)
                  && vsw_fdb_lookup(sw->fdb, f->src_mac, f->fid, c->now, &port)
                  && port == f->src->id;
-    pthread_rwlock_unlock(&sw->fdb_lock);
+    if (!mac_is_group(f->dst_mac)) {
+        found = vsw_fdb_lookup(sw->fdb, f->dst_mac, f->fid, c->now, dst_port);
+        c->w->lookups++;
+    }
     c->w->lookups++;
     if (known_here) {
-        return VSW_DROP_NONE;
+        return found;
     }
 
+    fdb_read_end(c);
     pthread_rwlock_wrlock(&sw->fdb_lock);
-    r = vsw_fdb_learn(sw->fdb, f->src_mac, f->fid, f->src->id, c->now);
+    lr = vsw_fdb_learn(sw->fdb, f->src_mac, f->fid, f->src->id, c->now);
     pthread_rwlock_unlock(&sw->fdb_lock);
-    switch (r) {
+    switch (lr) {
     case VSW_FDB_NEW:
         c->w->learns++;
         ctr_add(&c->swc->learned, 1);
-        return VSW_DROP_NONE;
+        break;
     case VSW_FDB_MOVED:
         c->w->learns++;
         ctr_add(&c->swc->moves, 1);
-        return VSW_DROP_NONE;
+        break;
     case VSW_FDB_REFRESHED:
         c->w->learns++;
-        return VSW_DROP_NONE;
+        break;
     case VSW_FDB_STATIC:
-        return VSW_DROP_NONE;
+    case VSW_FDB_FULL:                 /* forwarded, just not learned */
+        break;
     case VSW_FDB_DENIED_STATIC:
-        return VSW_DROP_LEARN_DENIED;
+        *r = VSW_DROP_LEARN_DENIED;
+        break;
     case VSW_FDB_DENIED_LIMIT:
-        return VSW_DROP_MAC_LIMIT;
+        *r = VSW_DROP_MAC_LIMIT;
+        break;
     case VSW_FDB_DENIED_INVALID:
-        return VSW_DROP_BAD_SOURCE_MAC;
-    case VSW_FDB_FULL:
-        return VSW_DROP_NONE;          /* forwarded, just not learned */
+        *r = VSW_DROP_BAD_SOURCE_MAC;
+        break;
     }
-    return VSW_DROP_NONE;
+    return found;
 }
 
-/* 8. Chooses the destinations. */
+/* 8. Chooses the destinations: the known station's port, or a flood. */
 static enum vsw_drop_reason
-lookup(struct frame *f)
+lookup(struct frame *f, bool found, uint32_t port)
 {
     struct call *c = f->c;
     const struct vsw_cfg *cfg = c->cfg;
-    uint32_t port;
-    bool found = false;
 
-    if (!mac_is_group(f->dst_mac)) {
-        pthread_rwlock_rdlock(&c->sw->fdb_lock);
-        found = vsw_fdb_lookup(c->sw->fdb, f->dst_mac, f->fid, c->now, &port);
-        pthread_rwlock_unlock(&c->sw->fdb_lock);
-        c->w->lookups++;
-    }
     if (found) {
         const struct vsw_port *p;
 
@@ -559,16 +579,16 @@ forward(struct frame *f)
     struct call *c = f->c;
     const struct vsw_cfg *cfg = c->cfg;
     enum vsw_drop_reason r;
+    uint32_t dst_port = 0;
     size_t n_before;
+    bool found;
 
-    /* 7. Learn. */
-    r = learn(f);
+    /* 7. Learn, and 8. look up or flood. */
+    found = learn_and_lookup(f, &dst_port, &r);
     if (r) {
         return r;
     }
-
-    /* 8. Look up or flood. */
-    r = lookup(f);
+    r = lookup(f, found, dst_port);
     if (r) {
         return r;
     }
@@ -628,7 +648,7 @@ place_tag(struct vsw_pkt *pkt, const struct vsw_port *p, bool tagged,
     if (tagged) {
         int error = vsw_pkt_insert_vlan(pkt, vid, pcp);
         return error == ENOMEM ? VSW_DROP_NOMEM
-               : error ? VSW_DROP_OFFLOAD : VSW_DROP_NONE;
+               : error ? VSW_DROP_MALFORMED : VSW_DROP_NONE;
     }
     return VSW_DROP_NONE;
 }
@@ -751,14 +771,21 @@ process_frame(struct call *c, const struct vsw_port *src, struct vsw_pkt *pkt,
     enum vsw_drop_reason r;
     uint64_t len = vsw_pkt_len(pkt);
 
-    memset(&f, 0, offsetof(struct frame, dest_stack));
+    /* Field by field: 'pr' is written by the parser, the MACs and VLAN by
+     * stage 2, and a memset of the whole struct costs more than the rest
+     * of a known-unicast frame's ingress. */
     f.c = c;
     f.src = src;
     f.pkt = pkt;
     f.owned = owned;
     f.ext_start = ext_start;
+    f.vlan = 0;
+    f.fid = 0;
+    f.pcp = 0;
     f.dests = f.dest_stack;
+    f.n_dests = 0;
     f.cap_dests = DESTS_STACK;
+    f.dests_changed_by_ext = false;
 
     c->w->frames_in++;
     ctr_add(&c->swc->frames_in, 1);
@@ -833,6 +860,7 @@ vsw_process(struct vsw_switch *sw, unsigned cpu, uint64_t now_ns,
     c->swc = &sw->pcpu[cpu];
     c->n_out = 0;
     c->n_inj = 0;
+    c->fdb_read = false;
 
     /* Enter: publish the epoch, then read the snapshot (see publish() in
      * switch.c).  A nested call (from a deliver callback) keeps the outer
@@ -857,6 +885,7 @@ vsw_process(struct vsw_switch *sw, unsigned cpu, uint64_t now_ns,
                       e->ext_start);
     }
     flush_out(c);
+    fdb_read_end(c);
 
     if (!nested) {
         atomic_store_explicit(slot, 0, memory_order_release);

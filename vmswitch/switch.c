@@ -339,6 +339,27 @@ publish(struct vsw_switch *sw, struct vsw_cfg *cfg)
 /* ------------------------------------------------------------------ */
 /* Switch lifecycle. */
 
+/* The FDB lock prefers writers where the C library allows it: data-path
+ * threads hold the read lock for a whole batch, and a learner or the
+ * control plane must not starve behind a stream of overlapping batches. */
+static int
+init_fdb_lock(pthread_rwlock_t *lock)
+{
+    pthread_rwlockattr_t attr;
+    int error;
+
+    if (pthread_rwlockattr_init(&attr)) {
+        return ENOMEM;
+    }
+#ifdef __GLIBC__
+    pthread_rwlockattr_setkind_np(&attr,
+                                  PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+#endif
+    error = pthread_rwlock_init(lock, &attr);
+    pthread_rwlockattr_destroy(&attr);
+    return error;
+}
+
 int
 vsw_switch_create(const struct vsw_switch_params *p, struct vsw_switch **swp)
 {
@@ -383,7 +404,7 @@ vsw_switch_create(const struct vsw_switch_params *p, struct vsw_switch **swp)
         error = ENOMEM;
         goto fail_fdb;
     }
-    if (pthread_rwlock_init(&sw->fdb_lock, NULL)) {
+    if (init_fdb_lock(&sw->fdb_lock)) {
         error = ENOMEM;
         pthread_mutex_destroy(&sw->ctl_lock);
         goto fail_fdb;

@@ -102,12 +102,17 @@
  * quiescent-state RCU; the control plane never waits).  State the data
  * path writes lives outside the snapshot: per-processor counters, QoS
  * token buckets (one small lock per port, only when QoS is configured) and
- * the forwarding database, guarded by a readers-writer lock: lookups and
- * vsw_fdb_learn_needed() run under the read lock, and the write lock is
- * taken only to learn a new station, a station move, or a refresh that is
- * due (refreshes are skipped for 1/256 of the aging time), so the known-
- * unicast path never writes shared memory.  The NIC ops and extension
- * callbacks run on the data-path thread that reaches them.
+ * the forwarding database, guarded by a writer-preferring readers-writer
+ * lock: lookups and vsw_fdb_learn_needed() run under the read lock, taken
+ * once per batch, and the write lock is taken only to learn a new
+ * station, a station move, or a refresh that is due (refreshes are skipped
+ * for 1/256 of the aging time), so the known-unicast path writes no shared
+ * memory but one lock word per batch.  Why a lock rather than
+ * per-processor learning queues: a reply must find the station its
+ * request just taught, on any processor.  NIC deliver callbacks run on the
+ * data-path thread with no switch lock held (they may call vsw_ctl());
+ * extension callbacks run with the FDB read lock held and must call
+ * neither vsw_ctl() nor vsw_process().
  *
  * MEMORY.  vsw_process() borrows the caller's frames: it may change them
  * (tag stripped, then inserted; checksums filled in) and delivers the
@@ -211,7 +216,9 @@ struct vsw_nic_caps {
 
 /* Delivers 'n' frames to a NIC's owner 'owner'.  The frames are lent for
  * the duration of the call only; a NIC that keeps one copies it.  Called
- * on the data-path thread, from inside vsw_process(). */
+ * on the data-path thread, from inside vsw_process(), with no switch lock
+ * held: it may call vsw_ctl() (the batch in progress keeps the
+ * configuration it started with) or vsw_process() for another port. */
 typedef void vsw_nic_deliver_fn(void *owner, struct vsw_pkt *const pkts[],
                                 size_t n);
 
@@ -378,7 +385,8 @@ struct vsw_ext_frame {
 /* Called once per frame on ingress (stage 6; forwarding extensions at
  * stage 9 with destinations chosen) and once per destination copy on
  * egress (stage 11).  The return value is ignored for capture extensions.
- * Callbacks run on data-path threads and must not call vsw_ctl(). */
+ * Callbacks run on data-path threads with the FDB read lock held: they
+ * must call neither vsw_ctl() nor vsw_process(). */
 typedef enum vsw_ext_verdict vsw_ext_fn(void *ctx, struct vsw_ext_frame *f);
 
 struct vsw_ext_ops {

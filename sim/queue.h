@@ -1,0 +1,317 @@
+/*
+ * queue.h -- the pending-event priority queue of the engine (sim/sched.c):
+ * a small 4-ary heap for the near future in front of a calendar of time
+ * buckets for the rest.  Internal to libsim.
+ *
+ * KEYS.  A key is (time, ord) where 'ord' packs the event's sequence number
+ * in its high SIMQ_SEQ_BITS bits and the index of its event record in the
+ * low SIMQ_IDX_BITS bits.  Sequence numbers are unique, so comparing 'ord'
+ * orders equal times first-in, first-out and the record index never decides
+ * anything.  Keys compare as one unsigned 128-bit number (time >= 0).
+ *
+ * HOW IT WORKS.  Invariant: every key with time < 'near_end' is in the
+ * near heap, every other key is in a bucket or in the overflow list.  So
+ * the top of the near heap, when there is one, is the global minimum.
+ * Bucket i (cur <= i < n_buckets) holds the keys with time in
+ * [base + i*w, base + (i+1)*w), w a power of two; 'near_end' is
+ * base + cur*w.  When the near heap runs dry, bucket 'cur' is moved into it
+ * (dropping cancelled keys) and 'cur' advances.  When the buckets run out,
+ * the overflow list is redistributed over a fresh calendar sized for about
+ * SIMQ_PER_BUCKET keys per bucket, its width estimated from the minimum and
+ * a sampled 90th percentile of the overflow times (so a few far-future
+ * timers do not stretch it).  Scheduling is an O(1) append for most keys;
+ * the heap the run loop works on stays a few dozen keys deep.
+ *
+ * SMALL QUEUES.  Below SIMQ_SMALL keys the calendar costs more memory than
+ * it saves time, so a rebuild of at most SIMQ_SMALL keys puts them all in
+ * the heap and sets 'near_end' to SIM_TIME_MAX: the queue is a plain heap.
+ * A new queue starts that way.  When the heap grows past SIMQ_SPILL keys,
+ * simq_top() spills it into the overflow list and rebuilds a calendar.  Whatever the
+ * time distribution, ordering is exact: buckets only decide WHEN keys reach
+ * the heap, never their order.
+ *
+ * MEMORY.  Buckets are singly linked lists of 256-byte chunks (15 keys)
+ * taken from a pool that grows in slabs and recycles chunks.  The heap grows
+ * by an eighth.  Nothing is allocated per event in steady state.
+ */
+#ifndef VNETSIM_SIM_QUEUE_H
+#define VNETSIM_SIM_QUEUE_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIMQ_IDX_BITS 28
+#define SIMQ_SEQ_BITS 36
+#define SIMQ_IDX_MASK ((UINT64_C(1) << SIMQ_IDX_BITS) - 1)
+#define SIMQ_SEQ_LIMIT (UINT64_C(1) << SIMQ_SEQ_BITS)
+#define SIMQ_PER_BUCKET 64
+#define SIMQ_CHUNK_KEYS 15
+#define SIMQ_NONE UINT32_MAX
+#define SIMQ_SMALL 2048
+#define SIMQ_SPILL 8192
+
+struct simq_key {
+    int64_t time_ps;            /* event time, >= 0 */
+    uint64_t ord;               /* seq << SIMQ_IDX_BITS | record index */
+};
+
+struct simq_chunk {
+    uint32_t next;              /* next chunk of the list, or SIMQ_NONE */
+    uint32_t n;                 /* keys used */
+    uint64_t pad;
+    struct simq_key keys[SIMQ_CHUNK_KEYS];
+};
+
+struct simq_list {
+    uint32_t head, tail;        /* chunk numbers, SIMQ_NONE if empty */
+};
+
+/* Decides whether a key survives a transfer or a filter; a false answer
+ * means the key is dropped (the callback recycles its record). */
+typedef bool simq_keep_fn(void *ctx, const struct simq_key *key);
+
+struct simq {
+    /* Near heap: heap index k lives at slots[k + 3], 64-byte aligned so the
+     * four children of k share one cache line. */
+    struct simq_key *slots;
+    void *block;
+    size_t n;                   /* keys in the near heap */
+    size_t cap;
+
+    /* Calendar. */
+    int64_t near_end;           /* keys below go to the heap */
+    int64_t base;
+    unsigned shift;             /* w = 1 << shift */
+    uint32_t cur, n_buckets;
+    struct simq_list *buckets;
+    struct simq_list overflow;
+    size_t n_far;               /* keys in buckets and overflow */
+    size_t spill_at;            /* heap size that turns the calendar on */
+    size_t n_overflow;
+
+    /* Chunk pool. */
+    struct simq_chunk **slabs;
+    uint32_t n_slabs, cap_slabs;
+    uint32_t free_chunk;        /* free list, SIMQ_NONE if empty */
+
+    simq_keep_fn *keep;
+    void *keep_ctx;
+    const size_t *n_dead;       /* keys 'keep' would reject; 0 skips it */
+
+    /* Where the caller's per-key records live ('*pf_base' + index *
+     * 'pf_size'); a refill prefetches them, since the keys it moves into
+     * the heap will run soon. */
+    void *const *pf_base;
+    size_t pf_size;
+};
+
+typedef unsigned __int128 simq_u128;
+
+static inline simq_u128
+simq_val(const struct simq_key *k)
+{
+    return (simq_u128)(uint64_t)k->time_ps << 64 | k->ord;
+}
+
+static inline uint32_t
+simq_idx(const struct simq_key *k)
+{
+    return (uint32_t)(k->ord & SIMQ_IDX_MASK);
+}
+
+#define SIMQ_SLAB_SHIFT 5       /* 32 chunks (8 KiB) per slab */
+
+static inline struct simq_chunk *
+simq_chunk(const struct simq *q, uint32_t c)
+{
+    return &q->slabs[c >> SIMQ_SLAB_SHIFT][c & ((1u << SIMQ_SLAB_SHIFT) - 1)];
+}
+
+/* Initialises an empty queue whose transfers consult 'keep', unless
+ * '*n_dead' (maintained by the caller) says no key would be rejected. */
+void simq_init(struct simq *q, simq_keep_fn *keep, void *keep_ctx,
+               const size_t *n_dead, void *const *pf_base, size_t pf_size);
+void simq_free(struct simq *q);
+
+/* Makes room for one more key at time 'time_ps'.  Returns 0 or ENOMEM
+ * (queue unchanged). */
+int simq_reserve(struct simq *q, int64_t time_ps);
+
+/* Bytes allocated for keys and queue structures. */
+size_t simq_memory_bytes(const struct simq *q);
+
+/* Keys held, cancelled ones included. */
+static inline size_t
+simq_count(const struct simq *q)
+{
+    return q->n + q->n_far;
+}
+
+/* ---- the near heap ---- */
+
+/* Moves hole 'k' down to a leaf, always following the smaller child, then
+ * places 'key' there and sifts it back up, never above 'k' (Floyd's
+ * bottom-up variant: new keys usually belong near the bottom). */
+static inline void
+simq_heap_sift_down(struct simq *q, size_t k, struct simq_key key)
+{
+    struct simq_key *s = q->slots + 3;
+    size_t n = q->n;
+    size_t k0 = k;
+    simq_u128 v = simq_val(&key);
+
+    for (;;) {
+        size_t c = 4 * k + 1;
+        size_t best;
+
+        if (c + 3 < n) {
+            /* Branch-free: the comparisons select indices, not values, so
+             * unpredictable outcomes cost no mispredicted branches. */
+            size_t b12 = c + (simq_val(&s[c + 1]) < simq_val(&s[c]));
+            size_t b34 = c + 2 + (simq_val(&s[c + 3]) < simq_val(&s[c + 2]));
+            size_t lt = simq_val(&s[b34]) < simq_val(&s[b12]);
+            best = b12 + ((b34 - b12) & (0 - lt));
+        } else if (c < n) {
+            best = c;
+            for (size_t i = c + 1; i < n; i++) {
+                if (simq_val(&s[i]) < simq_val(&s[best])) {
+                    best = i;
+                }
+            }
+        } else {
+            break;
+        }
+        s[k] = s[best];
+        k = best;
+    }
+    while (k > k0) {
+        size_t p = (k - 1) / 4;
+        if (simq_val(&s[p]) <= v) {
+            break;
+        }
+        s[k] = s[p];
+        k = p;
+    }
+    s[k] = key;
+}
+
+static inline void
+simq_heap_push(struct simq *q, struct simq_key key)
+{
+    struct simq_key *s = q->slots + 3;
+    simq_u128 v = simq_val(&key);
+    size_t k = q->n++;
+
+    while (k > 0) {
+        size_t p = (k - 1) / 4;
+        if (simq_val(&s[p]) <= v) {
+            break;
+        }
+        s[k] = s[p];
+        k = p;
+    }
+    s[k] = key;
+}
+
+/* ---- the whole queue ---- */
+
+void simq_list_append_slow(struct simq *q, struct simq_list *l,
+                           struct simq_key key);
+bool simq_refill(struct simq *q);
+void simq_spill(struct simq *q);
+
+/* Appends 'key' to list 'l'. */
+static inline void
+simq_list_append(struct simq *q, struct simq_list *l, struct simq_key key)
+{
+    if (l->tail != SIMQ_NONE) {
+        struct simq_chunk *t = simq_chunk(q, l->tail);
+        if (t->n < SIMQ_CHUNK_KEYS) {
+            t->keys[t->n++] = key;
+            return;
+        }
+    }
+    simq_list_append_slow(q, l, key);
+}
+
+/* Files 'key' (time >= near_end) in its bucket or the overflow list. */
+static inline void
+simq_far_push(struct simq *q, struct simq_key key)
+{
+    uint64_t i = (uint64_t)(key.time_ps - q->base) >> q->shift;
+
+    if (key.time_ps >= q->base && i < q->cur) {
+        /* Only when 'near_end' saturated at SIM_TIME_MAX: the key belongs
+         * to the range the heap already covers. */
+        simq_heap_push(q, key);
+        return;
+    }
+    q->n_far++;
+    if (key.time_ps >= q->base && i < q->n_buckets) {
+        simq_list_append(q, &q->buckets[i], key);
+    } else {
+        q->n_overflow++;
+        simq_list_append(q, &q->overflow, key);
+    }
+}
+
+/* Adds 'key' (time >= the time of every key popped so far); simq_reserve()
+ * must have succeeded first. */
+static inline void
+simq_push(struct simq *q, struct simq_key key)
+{
+    if (key.time_ps < q->near_end) {
+        simq_heap_push(q, key);
+    } else {
+        simq_far_push(q, key);
+    }
+}
+
+/* The minimum key, or NULL if the queue is empty.  May move keys from the
+ * calendar into the heap (consulting 'keep'). */
+static inline const struct simq_key *
+simq_top(struct simq *q)
+{
+    if (q->n > q->spill_at) {
+        simq_spill(q);
+    }
+    if (q->n == 0 && !simq_refill(q)) {
+        return NULL;
+    }
+    return &q->slots[3];
+}
+
+/* Removes the minimum key; simq_top() must have returned it. */
+static inline void
+simq_pop(struct simq *q)
+{
+    size_t last = --q->n;
+
+    if (last > 0) {
+        simq_heap_sift_down(q, 0, q->slots[3 + last]);
+    }
+}
+
+/* Replaces the minimum key (returned by simq_top()) by 'key'; simq_reserve()
+ * need not be called. */
+static inline void
+simq_replace_top(struct simq *q, struct simq_key key)
+{
+    if (key.time_ps < q->near_end) {
+        simq_heap_sift_down(q, 0, key);
+    } else {
+        simq_pop(q);
+        simq_far_push(q, key);
+    }
+}
+
+/* Drops every key 'keep' rejects, in linear time. */
+void simq_filter(struct simq *q);
+
+/* Rewrites every sequence number as its rank 0 .. n-1 in (time, ord)
+ * order, keeping every relative order.  Returns the next free sequence
+ * number, or UINT64_MAX on ENOMEM (queue unchanged). */
+uint64_t simq_renumber(struct simq *q);
+
+#endif /* VNETSIM_SIM_QUEUE_H */

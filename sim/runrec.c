@@ -1,0 +1,113 @@
+/*
+ * runrec.c -- standard run attributes around the results recorder (see
+ * runrec.h).  SHA-256 comes from nettle.
+ */
+#include <config.h>
+#include "sim/runrec.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+void
+runrec_sha256_hex(const void *data, size_t len, char hex[65])
+{
+    struct sha256_ctx ctx;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, data);
+    sha256_digest(&ctx, sizeof digest, digest);
+    for (size_t i = 0; i < sizeof digest; i++) {
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    }
+}
+
+int
+runrec_begin(struct runrec *rr, const char *db_path, const char *config,
+             const char *scenario, const void *text, size_t text_len,
+             uint64_t seed, char *err, size_t err_size)
+{
+    char when[32], stamp[32], name[256], seed_text[24], sha[65];
+    time_t now = time(NULL);
+    struct tm tm;
+    int error;
+
+    memset(rr, 0, sizeof *rr);
+    clock_gettime(CLOCK_MONOTONIC, &rr->started);
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H:%M:%S", &tm);
+    snprintf(name, sizeof name, "%s-0-%s-%ld", config, stamp, (long)getpid());
+    snprintf(seed_text, sizeof seed_text, "%" PRIu64, seed);
+    runrec_sha256_hex(text, text_len, sha);
+
+    error = res_open(db_path, 0, &rr->db, err, err_size);
+    if (error) {
+        return error;
+    }
+    error = res_run_begin(rr->db, name, &rr->run);
+    if (!error) {
+        struct { const char *k, *v; } attrs[] = {
+            { "configname", config }, { "runnumber", "0" },
+            { "repetition", "0" }, { "seed", seed_text },
+            { "scenario", scenario }, { "scenarioSha256", sha },
+            { "vnetsimVersion", PACKAGE_VERSION }, { "datetime", when },
+        };
+        for (size_t i = 0; i < sizeof attrs / sizeof attrs[0] && !error; i++) {
+            error = res_run_attr(rr->run, attrs[i].k, attrs[i].v);
+        }
+        if (error) {
+            snprintf(err, err_size, "%s", res_errmsg(rr->db));
+            res_run_end(rr->run, false, "could not write run attributes");
+            rr->run = NULL;
+        }
+    } else {
+        snprintf(err, err_size, "%s", res_errmsg(rr->db));
+    }
+    if (error) {
+        res_close(rr->db);
+        rr->db = NULL;
+    }
+    return error;
+}
+
+int
+runrec_end(struct runrec *rr, const struct sim *sim, bool complete,
+           const char *reason, char *err, size_t err_size)
+{
+    char text[64];
+    struct timespec end;
+    double wall;
+    int error = 0;
+
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    wall = (double)(end.tv_sec - rr->started.tv_sec)
+           + (double)(end.tv_nsec - rr->started.tv_nsec) / 1e9;
+
+    snprintf(text, sizeof text, "%016" PRIx64, sim_fingerprint(sim));
+    error = res_run_attr(rr->run, "fingerprint", text);
+    snprintf(text, sizeof text, "%" PRIu64, sim_events_executed(sim));
+    error = error ? error : res_run_attr(rr->run, "events", text);
+    sim_time_format(sim_now(sim), text, sizeof text);
+    text[strlen(text) - 1] = '\0';          /* drop the 's' */
+    error = error ? error : res_run_attr(rr->run, "simtime", text);
+    snprintf(text, sizeof text, "%.3f", wall);
+    error = error ? error : res_run_attr(rr->run, "wallSeconds", text);
+    if (error) {
+        snprintf(err, err_size, "%s", res_errmsg(rr->db));
+    }
+    int e = res_run_end(rr->run, complete && !error, error
+                        ? "could not write run totals" : reason);
+    if (e && !error) {
+        error = e;
+        snprintf(err, err_size, "%s", res_errmsg(rr->db));
+    }
+    rr->run = NULL;
+    res_close(rr->db);
+    rr->db = NULL;
+    return error;
+}
