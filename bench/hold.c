@@ -52,6 +52,7 @@ timer_fn(struct sim *sim, void *ctx)
     (void)ctx;
 }
 
+/* An increment: exponential, truncated down to a multiple of the grain. */
 static sim_time_t
 draw(struct hold *h)
 {

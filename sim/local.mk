@@ -15,10 +15,10 @@ libsim_la_SOURCES = \
 libsim_la_SOURCES += sim/sim.h sim/sim-private.h sim/sched.c sim/queue.h sim/queue.c
 
 # -- rng streams, distributions, metrics registry --
-libsim_la_SOURCES += sim/rng.h
+libsim_la_SOURCES += sim/rng.h sim/rng.c sim/metrics.h sim/metrics.c
 
 # -- results recorder (SQLite, OMNeT++ 6 schema) --
-libsim_la_SOURCES += sim/results.h sim/results.c
+libsim_la_SOURCES += sim/results.h sim/results.c sim/record.h sim/record.c
 
 # -- the vnetsim program --
 bin_PROGRAMS += vnetsim

@@ -119,7 +119,7 @@ pool_grow(struct simq *q)
 }
 
 int
-simq_reserve(struct simq *q, int64_t time_ps)
+simq_reserve_slow(struct simq *q, int64_t time_ps)
 {
     if (q->n >= q->cap && heap_grow(q, q->n + 1)) {
         return ENOMEM;
@@ -260,7 +260,8 @@ rebuild(struct simq *q)
     buckets = n / SIMQ_PER_BUCKET;
     buckets = buckets < MIN_BUCKETS ? MIN_BUCKETS
               : buckets > MAX_BUCKETS ? MAX_BUCKETS : buckets;
-    bshift = log2_ceil(buckets);
+    /* Round down: fuller buckets waste less of their last chunk. */
+    bshift = log2_ceil(buckets + 1) - 1;
     buckets = UINT64_C(1) << bshift;
     /* The sampled 90% of the keys should fill 90% of the buckets. */
     span = (uint64_t)(p90 - lo);

@@ -30,7 +30,7 @@
  * time distribution, ordering is exact: buckets only decide WHEN keys reach
  * the heap, never their order.
  *
- * MEMORY.  Buckets are singly linked lists of 256-byte chunks (15 keys)
+ * MEMORY.  Buckets are singly linked lists of 128-byte chunks (7 keys)
  * taken from a pool that grows in slabs and recycles chunks.  The heap grows
  * by an eighth.  Nothing is allocated per event in steady state.
  */
@@ -45,8 +45,8 @@
 #define SIMQ_SEQ_BITS 36
 #define SIMQ_IDX_MASK ((UINT64_C(1) << SIMQ_IDX_BITS) - 1)
 #define SIMQ_SEQ_LIMIT (UINT64_C(1) << SIMQ_SEQ_BITS)
-#define SIMQ_PER_BUCKET 64
-#define SIMQ_CHUNK_KEYS 15
+#define SIMQ_PER_BUCKET 32
+#define SIMQ_CHUNK_KEYS 7
 #define SIMQ_NONE UINT32_MAX
 #define SIMQ_SMALL 2048
 #define SIMQ_SPILL 8192
@@ -120,7 +120,7 @@ simq_idx(const struct simq_key *k)
     return (uint32_t)(k->ord & SIMQ_IDX_MASK);
 }
 
-#define SIMQ_SLAB_SHIFT 5       /* 32 chunks (8 KiB) per slab */
+#define SIMQ_SLAB_SHIFT 6       /* 64 chunks (8 KiB) per slab */
 
 static inline struct simq_chunk *
 simq_chunk(const struct simq *q, uint32_t c)
@@ -134,9 +134,19 @@ void simq_init(struct simq *q, simq_keep_fn *keep, void *keep_ctx,
                const size_t *n_dead, void *const *pf_base, size_t pf_size);
 void simq_free(struct simq *q);
 
+int simq_reserve_slow(struct simq *q, int64_t time_ps);
+
 /* Makes room for one more key at time 'time_ps'.  Returns 0 or ENOMEM
  * (queue unchanged). */
-int simq_reserve(struct simq *q, int64_t time_ps);
+static inline int
+simq_reserve(struct simq *q, int64_t time_ps)
+{
+    if (q->n < q->cap
+        && (time_ps < q->near_end || q->free_chunk != SIMQ_NONE)) {
+        return 0;
+    }
+    return simq_reserve_slow(q, time_ps);
+}
 
 /* Bytes allocated for keys and queue structures. */
 size_t simq_memory_bytes(const struct simq *q);
@@ -222,7 +232,7 @@ bool simq_refill(struct simq *q);
 void simq_spill(struct simq *q);
 
 /* Appends 'key' to list 'l'. */
-static inline void
+static inline __attribute__((always_inline)) void
 simq_list_append(struct simq *q, struct simq_list *l, struct simq_key key)
 {
     if (l->tail != SIMQ_NONE) {
@@ -236,7 +246,7 @@ simq_list_append(struct simq *q, struct simq_list *l, struct simq_key key)
 }
 
 /* Files 'key' (time >= near_end) in its bucket or the overflow list. */
-static inline void
+static inline __attribute__((always_inline)) void
 simq_far_push(struct simq *q, struct simq_key key)
 {
     uint64_t i = (uint64_t)(key.time_ps - q->base) >> q->shift;

@@ -5,9 +5,10 @@
  *
  * HOW IT WORKS.  Every scheduled event owns a 24-byte record in one
  * contiguous array (records are named by index, never by pointer, so the
- * array may move when it grows).  Free records form a LIFO list threaded
- * through their 'ctx' field.  The heap (queue.h) holds a 16-byte key per
- * event: its time and 'ord' = sequence number << 28 | record index.
+ * array may move when it grows, by a sixteenth).  Free records form a LIFO
+ * list threaded through their 'ctx' field.  The queue (queue.h: a small
+ * heap in front of a calendar of buckets) holds a 16-byte key per event:
+ * its time and 'ord' = sequence number << 28 | record index.
  *
  * RECORD.  'ctx', 'comp', 'kind', a 16-bit handler number 'fn' (handler
  * pointers are interned in a per-simulation table; number 0 marks a
@@ -19,15 +20,17 @@
  * of reused, so an id is never handed out twice.
  *
  * CANCELLATION is lazy: the record becomes a tombstone (fn = 0) and its key
- * stays in the heap until it reaches the top or until tombstones outnumber
- * live keys, when simq_filter() drops them all in linear time.  So the heap
- * never holds more than twice the pending events (plus a small constant).
+ * stays queued until it reaches the heap or until tombstones pass a quarter
+ * of all keys, when simq_filter() drops them all in linear time.  So the
+ * queue never holds more than 4/3 of the pending events (plus a constant),
+ * and each cancellation costs O(1) amortized.
  *
  * RUN LOOP.  The event at the top is copied out, its record freed and its
  * handler called while its key stays at the top ("consumed").  The first
  * event the handler schedules then replaces the top key with one sift-down,
- * instead of a pop plus a push; if the handler schedules nothing, the key is
- * popped afterwards.  settle() performs that deferred pop before anything
+ * instead of a pop plus a push (when it falls in the heap's range); if the
+ * handler schedules nothing, the key is popped afterwards.  The run loop
+ * asserts that time never goes backwards.  settle() performs that deferred pop before anything
  * that needs a clean heap.
  *
  * SEQUENCE NUMBERS take 36 bits of a key.  When they run out (after 2^36
@@ -85,24 +88,6 @@ struct sim {
     char **paths;
     uint32_t n_comps, cap_comps;
 };
-
-/* ---- fingerprint ---- */
-
-uint64_t
-sim_fp_mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-uint64_t
-sim_fp_fold(uint64_t fp, sim_time_t time, sim_component_id comp,
-            uint16_t kind)
-{
-    fp = sim_fp_mix64(fp ^ (uint64_t)time);
-    return sim_fp_mix64(fp ^ ((uint64_t)comp << 16 | kind));
-}
 
 /* ---- creation ---- */
 

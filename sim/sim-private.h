@@ -13,13 +13,24 @@
 #define SIM_FINGERPRINT_INIT UINT64_C(0x243f6a8885a308d3)
 
 /* The SplitMix64 finalizer used by the fingerprint. */
-uint64_t sim_fp_mix64(uint64_t z);
+static inline uint64_t
+sim_fp_mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
 
 /* Folds one executed event into fingerprint 'fp' and returns the result:
  *     fp = mix64(fp ^ (uint64_t)time);
  *     fp = mix64(fp ^ ((uint64_t)comp << 16 | kind)); */
-uint64_t sim_fp_fold(uint64_t fp, sim_time_t time, sim_component_id comp,
-                     uint16_t kind);
+static inline uint64_t
+sim_fp_fold(uint64_t fp, sim_time_t time, sim_component_id comp,
+            uint16_t kind)
+{
+    fp = sim_fp_mix64(fp ^ (uint64_t)time);
+    return sim_fp_mix64(fp ^ ((uint64_t)comp << 16 | kind));
+}
 
 /* Test hook: sets the next internal sequence number, to exercise the
  * renumbering that happens when the 36-bit sequence space runs out. */

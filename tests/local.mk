@@ -23,8 +23,20 @@ check_PROGRAMS += tests/test-log
 tests_test_log_SOURCES = tests/test-log.c
 tests_test_log_CPPFLAGS = $(TEST_SIM_CFLAGS)
 tests_test_log_LDADD = $(TEST_SIM_LIBS)
+check_PROGRAMS += tests/test-determinism
+tests_test_determinism_SOURCES = tests/test-determinism.c
+tests_test_determinism_CPPFLAGS = $(TEST_SIM_CFLAGS)
+tests_test_determinism_LDADD = $(TEST_SIM_LIBS)
 
 # -- engine: rng and metrics --
+check_PROGRAMS += tests/test-rng
+tests_test_rng_SOURCES = tests/test-rng.c
+tests_test_rng_CPPFLAGS = $(TEST_SIM_CFLAGS)
+tests_test_rng_LDADD = $(TEST_SIM_LIBS)
+check_PROGRAMS += tests/test-metrics
+tests_test_metrics_SOURCES = tests/test-metrics.c
+tests_test_metrics_CPPFLAGS = $(TEST_SIM_CFLAGS)
+tests_test_metrics_LDADD = $(TEST_SIM_LIBS)
 
 # -- engine: results recorder --
 check_PROGRAMS += tests/test-results
@@ -33,6 +45,34 @@ tests_test_results_CPPFLAGS = $(TEST_SIM_CFLAGS)
 tests_test_results_LDADD = $(TEST_SIM_LIBS)
 
 # -- vmswitch: frames --
+check_PROGRAMS += tests/test-vsw-parse
+tests_test_vsw_parse_SOURCES = tests/test-vsw-parse.c
+tests_test_vsw_parse_CPPFLAGS = $(TEST_VSW_CFLAGS)
+tests_test_vsw_parse_LDADD = $(TEST_VSW_LIBS)
+check_PROGRAMS += tests/test-vsw-csum
+tests_test_vsw_csum_SOURCES = tests/test-vsw-csum.c
+tests_test_vsw_csum_CPPFLAGS = $(TEST_VSW_CFLAGS)
+tests_test_vsw_csum_LDADD = $(TEST_VSW_LIBS)
+check_PROGRAMS += tests/test-vsw-lso
+tests_test_vsw_lso_SOURCES = tests/test-vsw-lso.c
+tests_test_vsw_lso_CPPFLAGS = $(TEST_VSW_CFLAGS)
+tests_test_vsw_lso_LDADD = $(TEST_VSW_LIBS)
+# The parser fuzz target: its seed corpus runs once under make check
+# (tests/fuzz/run-corpus); the libFuzzer binary needs configure
+# --enable-fuzzing (clang) and 'make tests/fuzz/fuzz-vsw-parse'.
+check_PROGRAMS += tests/fuzz/run-corpus
+tests_fuzz_run_corpus_SOURCES = tests/fuzz/run-corpus.c \
+	tests/fuzz/fuzz-vsw-parse.c
+tests_fuzz_run_corpus_CPPFLAGS = $(AM_CPPFLAGS)
+tests_fuzz_run_corpus_LDADD = libvmswitch.la $(LIBS)
+EXTRA_PROGRAMS += tests/fuzz/fuzz-vsw-parse
+tests_fuzz_fuzz_vsw_parse_SOURCES = tests/fuzz/fuzz-vsw-parse.c \
+	vmswitch/packet.c vmswitch/parse.c vmswitch/csum.c vmswitch/offload.c \
+	vmswitch/alloc.c
+tests_fuzz_fuzz_vsw_parse_CPPFLAGS = $(AM_CPPFLAGS)
+tests_fuzz_fuzz_vsw_parse_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_vsw_parse_LDFLAGS = $(FUZZ_CFLAGS)
+EXTRA_DIST += tests/fuzz/corpus
 
 # -- vmswitch: fdb, ACL, QoS --
 check_PROGRAMS += tests/test-vsw-fdb
@@ -66,5 +106,9 @@ check_PROGRAMS += tests/test-vsw-threads
 tests_test_vsw_threads_SOURCES = tests/test-vsw-threads.c
 tests_test_vsw_threads_CPPFLAGS = $(TEST_VSW_CFLAGS)
 tests_test_vsw_threads_LDADD = $(TEST_VSW_LIBS)
+
+# -- the program: the built-in demo end to end --
+TESTS += tests/test-demo.sh
+EXTRA_DIST += tests/test-demo.sh
 
 TESTS += $(check_PROGRAMS)

@@ -38,7 +38,7 @@ void vsw_free(void *ptr);                    /* accepts NULL */
 /* Failure injection for tests: after 'n' more successful allocations, every
  * allocation fails until vsw_alloc_fail_reset().  n = 0 fails the very next
  * one.  vsw_alloc_count() returns how many allocations were attempted since
- * the last reset, so a sweep knows when an operation needed no more. */
+ * vsw_alloc_fail_after() armed the countdown, so a sweep knows when an operation needed no more. */
 void vsw_alloc_fail_after(uint64_t n);
 void vsw_alloc_fail_reset(void);
 uint64_t vsw_alloc_count(void);

@@ -333,7 +333,8 @@ vsw_parse_bytes(const void *data, size_t len, unsigned flags,
 {
     const uint8_t *d = data;
     struct vsw_flow_key *k = &pr->key;
-    uint16_t tpid[2], tci[2];
+    uint16_t tpid[2] = { 0, 0 }, tci[2] = { 0, 0 };
+    unsigned n_tags = 0;
     uint16_t type;
     size_t ofs;
 
@@ -348,29 +349,27 @@ vsw_parse_bytes(const void *data, size_t len, unsigned flags,
 
     /* Tags: at most two, the outer one an S-tag when there are two. */
     while (is_tpid(type)) {
-        if (pr->n_tags == 2) {
+        if (n_tags == 2) {
             return VSW_PARSE_ERR_TOO_MANY_TAGS;
         }
         if (len - ofs < VSW_VLAN_HEADER_LEN) {
             return VSW_PARSE_ERR_VLAN_TRUNCATED;
         }
-        tpid[pr->n_tags] = type;
-        tci[pr->n_tags] = vsw_get_be16(d + ofs);
-        pr->n_tags++;
+        tpid[n_tags] = type;
+        tci[n_tags] = vsw_get_be16(d + ofs);
+        pr->n_tags = (uint8_t) ++n_tags;
         type = vsw_get_be16(d + ofs + 2);
         ofs += VSW_VLAN_HEADER_LEN;
     }
-    if (pr->n_tags == 2 || (pr->n_tags == 1 && tpid[0] != VSW_ETH_TYPE_VLAN)) {
+    if (n_tags == 2 || (n_tags == 1 && tpid[0] != VSW_ETH_TYPE_VLAN)) {
         k->svlan_present = true;
         k->svlan_id = tci[0] & VSW_VLAN_VID_MASK;
     }
-    if (pr->n_tags) {
-        uint16_t inner = tci[pr->n_tags - 1];
-        if (pr->n_tags == 2 || tpid[0] == VSW_ETH_TYPE_VLAN) {
-            k->vlan_present = true;
-            k->vlan_id = inner & VSW_VLAN_VID_MASK;
-            k->vlan_pcp = (uint8_t) (inner >> VSW_VLAN_PCP_SHIFT);
-        }
+    if (n_tags == 2 || (n_tags == 1 && tpid[0] == VSW_ETH_TYPE_VLAN)) {
+        uint16_t inner = tci[n_tags - 1];
+        k->vlan_present = true;
+        k->vlan_id = inner & VSW_VLAN_VID_MASK;
+        k->vlan_pcp = (uint8_t) (inner >> VSW_VLAN_PCP_SHIFT);
     }
     k->ethertype = type;
     pr->l3_ofs = (uint16_t) ofs;

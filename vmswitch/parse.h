@@ -13,6 +13,9 @@
  * past the data, an IHL below 5, a TCP data offset below 5, bad IPv4 option
  * lengths, too many tags, a hop-by-hop header not first, ...).  Each such
  * frame gets a named reason (enum vsw_parse_error, vsw_parse_error_name()).
+ * IPv6 extension headers followed: hop-by-hop (first only), routing,
+ * destination options, fragment, AH, and the generic-layout mobility, HIP
+ * and shim6 headers (RFC 7045), at most VSW_PARSE_MAX_EXT of them.
  * Unknown ethertypes, unknown IP protocols, ESP and "no next header" are
  * NOT malformed: parsing stops there and the key says how far it got.
  * Bytes after the end of the IP datagram (Ethernet padding) are ignored.
