@@ -1,2 +1,2 @@
 # doc/local.mk -- documentation shipped in the tarball.
-EXTRA_DIST += doc/engine.md
+EXTRA_DIST += doc/README.md doc/engine.md doc/vmswitch.md

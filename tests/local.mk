@@ -73,6 +73,21 @@ tests_fuzz_fuzz_vsw_parse_CPPFLAGS = $(AM_CPPFLAGS)
 tests_fuzz_fuzz_vsw_parse_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_vsw_parse_LDFLAGS = $(FUZZ_CFLAGS)
 EXTRA_DIST += tests/fuzz/corpus
+# 'make fuzz' runs each fuzz target for $(FUZZ_SECONDS) seconds, seeded
+# from its corpus, new inputs going to tests/fuzz/work/ (build tree).
+FUZZ_SECONDS = 60
+.PHONY: fuzz fuzz-vsw-parse
+fuzz: fuzz-vsw-parse
+fuzz-vsw-parse:
+if FUZZING
+	$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz-vsw-parse$(EXEEXT)
+	$(MKDIR_P) tests/fuzz/work/vsw-parse
+	tests/fuzz/fuzz-vsw-parse$(EXEEXT) -max_total_time=$(FUZZ_SECONDS) \
+	  tests/fuzz/work/vsw-parse $(srcdir)/tests/fuzz/corpus/vsw-parse
+else
+	@echo "make fuzz needs: ./configure --enable-fuzzing CC=clang" >&2
+	@exit 1
+endif
 
 # -- vmswitch: fdb, ACL, QoS --
 check_PROGRAMS += tests/test-vsw-fdb
