@@ -378,7 +378,7 @@ test_acl_count_rules_count_and_continue(void)
     struct vsw_acl_rule r;
     struct vsw_acl_result res;
     struct vsw_acl *a, *b, *c, *d;
-    uint64_t hits[4] = { 0 };
+    vsw_acl_hit hits[4] = { 0 };
 
     vsw_acl_rule_init(&r);
     r.priority = 30;
@@ -435,7 +435,7 @@ test_acl_remove_by_id_and_carry_hits_by_id(void)
     struct vsw_acl_result res;
     struct vsw_acl *a, *b, *c, *d;
     uint32_t id1, id2, id3;
-    uint64_t hits_c[3] = { 0 }, hits_d[2] = { 0 };
+    vsw_acl_hit hits_c[3] = { 0 }, hits_d[2] = { 0 };
     size_t pos;
 
     vsw_acl_rule_init(&r);

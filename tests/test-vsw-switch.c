@@ -618,6 +618,54 @@ test_ingress_and_egress_acl_deny(void)
 }
 
 static void
+test_acl_hits_count_every_match_summed_over_cpus(void)
+{
+    struct dummy_nic n[2];
+    struct vsw_switch *sw = rig(n, 2, 2);
+    struct vsw_acl_rule r;
+    uint8_t buf[256], src[6], dst[6];
+    uint32_t count_id, other_id;
+    uint64_t hits = 99;
+    size_t len;
+
+    vsw_acl_rule_init(&r);
+    r.action = VSW_ACL_COUNT;
+    r.fields = VSW_ACL_M_IP_PROTO;
+    r.ip_proto = 17;
+    CU_ASSERT_EQUAL(vsw_acl_add(sw, n[0].port, VSW_ACL_IN, &r, &count_id), 0);
+    r.ip_proto = 6;                     /* never matches UDP */
+    CU_ASSERT_EQUAL(vsw_acl_add(sw, n[0].port, VSW_ACL_IN, &r, &other_id), 0);
+    CU_ASSERT_EQUAL(vsw_acl_hits(sw, n[0].port, VSW_ACL_IN, count_id, &hits),
+                    0);
+    CU_ASSERT_EQUAL(hits, 0);
+
+    dummy_mac(src, 1);
+    dummy_mac(dst, 2);
+    len = build_udp(buf, dst, src, 0, 0, 1000, 2000, 18);
+    for (int i = 0; i < 3; i++) {
+        CU_ASSERT_EQUAL(send_frame(sw, 0, 1, n[0].port, buf, len, NULL), 0);
+    }
+    for (int i = 0; i < 2; i++) {
+        CU_ASSERT_EQUAL(send_frame(sw, 1, 2, n[0].port, buf, len, NULL), 0);
+    }
+    /* Counting never blocks: every frame still went through. */
+    CU_ASSERT_EQUAL(n[1].n_frames, 5);
+    CU_ASSERT_EQUAL(vsw_acl_hits(sw, n[0].port, VSW_ACL_IN, count_id, &hits),
+                    0);
+    CU_ASSERT_EQUAL(hits, 5);
+    CU_ASSERT_EQUAL(vsw_acl_hits(sw, n[0].port, VSW_ACL_IN, other_id, &hits),
+                    0);
+    CU_ASSERT_EQUAL(hits, 0);
+    CU_ASSERT_EQUAL(vsw_acl_hits(sw, n[0].port, VSW_ACL_OUT, count_id,
+                                 &hits), ENOENT);
+    CU_ASSERT_EQUAL(vsw_acl_hits(sw, n[0].port, (enum vsw_acl_dir) 9,
+                                 count_id, &hits), EINVAL);
+    CU_ASSERT_EQUAL(vsw_acl_hits(sw, 4242, VSW_ACL_IN, count_id, &hits),
+                    ENOENT);
+    vsw_switch_destroy(sw);
+}
+
+static void
 test_qos_max_bandwidth_and_ingress_limit(void)
 {
     struct dummy_nic n[2];
@@ -1201,6 +1249,7 @@ static const struct cutest_case policy_cases[] = {
     CUTEST(test_dhcp_guard_drops_server_replies_only),
     CUTEST(test_router_guard_drops_advertisements_and_redirects),
     CUTEST(test_ingress_and_egress_acl_deny),
+    CUTEST(test_acl_hits_count_every_match_summed_over_cpus),
     CUTEST(test_qos_max_bandwidth_and_ingress_limit),
     CUTEST(test_mirror_copies_ingress_and_egress_frames),
     CUTEST_END

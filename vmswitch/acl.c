@@ -452,7 +452,7 @@ entry_matches(const struct acl_entry *e, const struct vsw_acl_match_input *in,
 
 void
 vsw_acl_eval(const struct vsw_acl *a, const struct vsw_acl_match_input *in,
-             uint64_t *hits, struct vsw_acl_result *res)
+             vsw_acl_hit *hits, struct vsw_acl_result *res)
 {
     struct input x;
 
@@ -478,7 +478,8 @@ vsw_acl_eval(const struct vsw_acl *a, const struct vsw_acl_match_input *in,
             continue;
         }
         if (hits) {
-            hits[i]++;
+            atomic_store_explicit(&hits[i], atomic_load_explicit(
+                &hits[i], memory_order_relaxed) + 1, memory_order_relaxed);
         }
         if (e->action == VSW_ACL_COUNT) {
             res->counted++;
@@ -544,8 +545,8 @@ vsw_acl_find(const struct vsw_acl *a, uint32_t rule_id, size_t *index)
 }
 
 void
-vsw_acl_carry_hits(const struct vsw_acl *old, const uint64_t *old_hits,
-                   const struct vsw_acl *new_acl, uint64_t *new_hits)
+vsw_acl_carry_hits(const struct vsw_acl *old, const vsw_acl_hit *old_hits,
+                   const struct vsw_acl *new_acl, vsw_acl_hit *new_hits)
 {
     if (!old || !new_acl || !old_hits || !new_hits) {
         return;
@@ -554,7 +555,10 @@ vsw_acl_carry_hits(const struct vsw_acl *old, const uint64_t *old_hits,
         size_t pos;
 
         if (vsw_acl_find(new_acl, old->e[i].id, &pos)) {
-            new_hits[pos] += old_hits[i];
+            atomic_store_explicit(&new_hits[pos],
+                atomic_load_explicit(&new_hits[pos], memory_order_relaxed)
+                + atomic_load_explicit(&old_hits[i], memory_order_relaxed),
+                memory_order_relaxed);
         }
     }
 }

@@ -59,6 +59,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -183,11 +184,17 @@ int vsw_acl_without_rule(const struct vsw_acl *old, uint32_t rule_id,
 int vsw_acl_with_default(const struct vsw_acl *old, enum vsw_acl_action v,
                          struct vsw_acl **newp);
 
+/* A rule hit counter.  Each slot has one writer (the processor that owns
+ * it), which adds with a relaxed load and store (plain moves on x86-64,
+ * no locked instruction); any thread may read it with a relaxed load while
+ * that writer runs. */
+typedef _Atomic uint64_t vsw_acl_hit;
+
 /* Evaluates 'acl' (NULL: empty, allow) on 'in' and fills '*res'.  If
  * 'hits' is not NULL it has vsw_acl_size(acl) counters and the slot of
  * every matching rule is incremented.  Read-only on 'acl'. */
 void vsw_acl_eval(const struct vsw_acl *acl,
-                  const struct vsw_acl_match_input *in, uint64_t *hits,
+                  const struct vsw_acl_match_input *in, vsw_acl_hit *hits,
                   struct vsw_acl_result *res);
 
 /* Number of rules in 'acl' (0 for NULL). */
@@ -209,8 +216,9 @@ bool vsw_acl_find(const struct vsw_acl *acl, uint32_t rule_id,
 /* Adds the counters 'old_hits' (laid out for 'old') into 'new_hits' (laid
  * out for 'new'), matching rules by id; counts of rules absent from 'new'
  * are dropped.  Either list may be NULL. */
-void vsw_acl_carry_hits(const struct vsw_acl *old, const uint64_t *old_hits,
-                        const struct vsw_acl *new_acl, uint64_t *new_hits);
+void vsw_acl_carry_hits(const struct vsw_acl *old,
+                        const vsw_acl_hit *old_hits,
+                        const struct vsw_acl *new_acl, vsw_acl_hit *new_hits);
 
 #ifdef __cplusplus
 }

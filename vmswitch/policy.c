@@ -14,9 +14,10 @@
 #include "vmswitch/alloc.h"
 
 /* Wraps 'acl' (taken over) in a new box with zeroed hit counters.  Counts
- * are not carried from 'old': the data path may still be incrementing
- * them (acl.h counts with plain increments), and reading them here would
- * race; so rule hit counts restart whenever a port's list changes.
+ * are not carried from 'old': the data path may still be adding to the old
+ * counters after this copy, and those late hits would be lost anyway; so
+ * rule hit counts restart whenever a port's list changes (documented at
+ * VSW_CTL_ACL_HITS).
  * Returns 0 or ENOMEM ('acl' destroyed). */
 static int
 box_new(struct vsw_acl *acl, unsigned max_cpus,

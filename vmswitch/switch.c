@@ -89,12 +89,13 @@ vsw_ctl_cmd_name(enum vsw_ctl_cmd cmd)
         "port-create", "port-teardown", "nic-create", "nic-connect",
         "nic-update", "nic-disconnect", "nic-delete", "port-set-vlan",
         "port-set-guards", "port-set-mac-limit", "port-set-mirror",
-        "port-set-qos", "acl-add", "acl-remove", "fdb-add-static",
+        "port-set-qos", "acl-add", "acl-remove", "acl-hits", "fdb-add-static",
         "fdb-remove", "fdb-flush", "fdb-age", "fdb-dump", "set-aging",
         "ext-insert", "ext-remove", "port-list", "port-get",
         "switch-counters", "port-counters", "nic-counters", "ext-list",
     };
-    return (unsigned) cmd < VSW_CTL_CMD_MAX ? names[cmd] : "unknown";
+    return (unsigned) cmd < VSW_CTL_CMD_MAX && names[cmd] ? names[cmd]
+                                                : "unknown";
 }
 
 /* ------------------------------------------------------------------ */
@@ -952,6 +953,33 @@ ctl_acl_remove(struct vsw_switch *sw, const struct vsw_ctl_acl_remove *a)
     return 0;
 }
 
+/* Sums rule 'a->rule_id''s hit counters over every processor.  Reads with
+ * relaxed loads, so it may run while the data path counts. */
+static int
+ctl_acl_hits(struct vsw_switch *sw, struct vsw_ctl_acl_hits *a)
+{
+    const struct vsw_port *p = cur_port(sw, a->port_id);
+    const struct acl_box *box;
+    size_t pos;
+
+    if (!p) {
+        return ENOENT;
+    }
+    if (a->dir != VSW_ACL_IN && a->dir != VSW_ACL_OUT) {
+        return EINVAL;
+    }
+    box = p->acl[a->dir];
+    if (!box || !vsw_acl_find(box->acl, a->rule_id, &pos)) {
+        return ENOENT;
+    }
+    a->hits = 0;
+    for (unsigned cpu = 0; cpu < sw->max_cpus; cpu++) {
+        a->hits += atomic_load_explicit(&box->hits[cpu * box->stride + pos],
+                                        memory_order_relaxed);
+    }
+    return 0;
+}
+
 static int
 ctl_fdb_static(struct vsw_switch *sw, const struct vsw_ctl_fdb_static *a,
                bool add)
@@ -1275,6 +1303,8 @@ dispatch(struct vsw_switch *sw, enum vsw_ctl_cmd cmd, void *arg,
         return ctl_acl_add(sw, arg);
     case VSW_CTL_ACL_REMOVE:
         return ctl_acl_remove(sw, arg);
+    case VSW_CTL_ACL_HITS:
+        return ctl_acl_hits(sw, arg);
     case VSW_CTL_FDB_ADD_STATIC:
         return ctl_fdb_static(sw, arg, true);
     case VSW_CTL_FDB_REMOVE:
@@ -1498,6 +1528,20 @@ vsw_acl_remove(struct vsw_switch *sw, uint32_t port_id, enum vsw_acl_dir dir,
     struct vsw_ctl_acl_remove a = { .port_id = port_id, .dir = dir,
                                     .rule_id = rule_id };
     return vsw_ctl(sw, VSW_CTL_ACL_REMOVE, &a);
+}
+
+int
+vsw_acl_hits(struct vsw_switch *sw, uint32_t port_id, enum vsw_acl_dir dir,
+             uint32_t rule_id, uint64_t *hits)
+{
+    struct vsw_ctl_acl_hits a = { .port_id = port_id, .dir = dir,
+                                  .rule_id = rule_id };
+    int error = vsw_ctl(sw, VSW_CTL_ACL_HITS, &a);
+
+    if (!error) {
+        *hits = a.hits;
+    }
+    return error;
 }
 
 int

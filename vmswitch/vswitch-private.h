@@ -94,7 +94,7 @@ struct acl_box {
     unsigned refs;
     struct vsw_acl *acl;
     size_t stride;
-    uint64_t *hits;
+    vsw_acl_hit *hits;
 };
 
 struct vsw_port {

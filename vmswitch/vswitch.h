@@ -459,6 +459,7 @@ enum vsw_ctl_cmd {
     VSW_CTL_PORT_SET_QOS,       /* struct vsw_ctl_port_qos */
     VSW_CTL_ACL_ADD,            /* struct vsw_ctl_acl_add */
     VSW_CTL_ACL_REMOVE,         /* struct vsw_ctl_acl_remove */
+    VSW_CTL_ACL_HITS,           /* struct vsw_ctl_acl_hits */
     VSW_CTL_FDB_ADD_STATIC,     /* struct vsw_ctl_fdb_static */
     VSW_CTL_FDB_REMOVE,         /* struct vsw_ctl_fdb_static */
     VSW_CTL_FDB_FLUSH,          /* struct vsw_ctl_fdb_flush */
@@ -556,6 +557,16 @@ struct vsw_ctl_acl_remove {
     uint32_t port_id;
     enum vsw_acl_dir dir;
     uint32_t rule_id;
+};
+
+/* Reads how many frames matched rule 'rule_id' of a port's ACL (any
+ * action: allow, deny or count), summed over processors.  Counts restart
+ * at zero when the port's list in that direction changes. */
+struct vsw_ctl_acl_hits {
+    uint32_t port_id;
+    enum vsw_acl_dir dir;
+    uint32_t rule_id;
+    uint64_t hits;             /* out */
 };
 
 struct vsw_ctl_fdb_static {
@@ -694,6 +705,8 @@ int vsw_acl_add(struct vsw_switch *sw, uint32_t port_id, enum vsw_acl_dir dir,
                 const struct vsw_acl_rule *rule, uint32_t *rule_id);
 int vsw_acl_remove(struct vsw_switch *sw, uint32_t port_id,
                    enum vsw_acl_dir dir, uint32_t rule_id);
+int vsw_acl_hits(struct vsw_switch *sw, uint32_t port_id,
+                 enum vsw_acl_dir dir, uint32_t rule_id, uint64_t *hits);
 int vsw_static_mac_add(struct vsw_switch *sw, uint32_t port_id,
                            const uint8_t mac[6], uint16_t vlan);
 int vsw_static_mac_remove(struct vsw_switch *sw, const uint8_t mac[6],
