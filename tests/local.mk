@@ -126,4 +126,26 @@ tests_test_vsw_threads_LDADD = $(TEST_VSW_LIBS)
 TESTS += tests/test-demo.sh
 EXTRA_DIST += tests/test-demo.sh
 
+# -- thread sanitizer: the vmswitch concurrency test under TSan --
+# 'make check-tsan' builds tests/test-vsw-threads.c and every libvmswitch
+# source with clang -fsanitize=thread into tests/tsan/ and runs it; any
+# race report fails the target (exit 66).  Needs clang (TSAN_CC).
+TSAN_CC = clang
+tsan_srcs = $(filter %.c,$(libvmswitch_la_SOURCES)) tests/test-vsw-threads.c
+.PHONY: check-tsan
+check-tsan:
+	@command -v $(TSAN_CC) >/dev/null 2>&1 || \
+	  { echo "check-tsan: $(TSAN_CC) not found, skipped"; exit 0; }; \
+	$(MKDIR_P) tests/tsan && \
+	$(TSAN_CC) -std=c11 -g -O1 -fsanitize=thread -I$(top_builddir) \
+	  -I$(top_srcdir) $(CUNIT_CFLAGS) \
+	  $(addprefix $(top_srcdir)/,$(tsan_srcs)) \
+	  -o tests/tsan/test-vsw-threads $(CUNIT_LIBS) -lpthread && \
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
+	  tests/tsan/test-vsw-threads && echo "check-tsan: no data race reported"
+clean-local: clean-tsan
+.PHONY: clean-tsan
+clean-tsan:
+	-rm -rf tests/tsan
+
 TESTS += $(check_PROGRAMS)
