@@ -8,3 +8,7 @@ bench_hold_SOURCES = bench/hold.c
 bench_hold_LDADD = libsim.la $(LIBS)
 
 # -- bench/vswitch: frames per second through libvmswitch --
+EXTRA_PROGRAMS += bench/vswitch
+BENCHES += bench/vswitch$(EXEEXT)
+bench_vswitch_SOURCES = bench/vswitch.c
+bench_vswitch_LDADD = libvmswitch.la $(LIBS)
