@@ -72,12 +72,35 @@ tests_fuzz_fuzz_vsw_parse_SOURCES = tests/fuzz/fuzz-vsw-parse.c \
 tests_fuzz_fuzz_vsw_parse_CPPFLAGS = $(AM_CPPFLAGS)
 tests_fuzz_fuzz_vsw_parse_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_vsw_parse_LDFLAGS = $(FUZZ_CFLAGS)
+# The pipeline fuzz target: the same driver replays its corpus.
+check_PROGRAMS += tests/fuzz/run-corpus-pipeline
+tests_fuzz_run_corpus_pipeline_SOURCES = tests/fuzz/run-corpus.c \
+	tests/fuzz/fuzz-vsw-pipeline.c
+tests_fuzz_run_corpus_pipeline_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DCORPUS_NAME='"vsw-pipeline"'
+tests_fuzz_run_corpus_pipeline_LDADD = libvmswitch.la $(LIBS)
+EXTRA_PROGRAMS += tests/fuzz/fuzz-vsw-pipeline
+tests_fuzz_fuzz_vsw_pipeline_SOURCES = tests/fuzz/fuzz-vsw-pipeline.c \
+	$(filter %.c,$(libvmswitch_la_SOURCES))
+tests_fuzz_fuzz_vsw_pipeline_CPPFLAGS = $(AM_CPPFLAGS)
+tests_fuzz_fuzz_vsw_pipeline_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_vsw_pipeline_LDFLAGS = $(FUZZ_CFLAGS)
 EXTRA_DIST += tests/fuzz/corpus
 # 'make fuzz' runs each fuzz target for $(FUZZ_SECONDS) seconds, seeded
 # from its corpus, new inputs going to tests/fuzz/work/ (build tree).
 FUZZ_SECONDS = 60
-.PHONY: fuzz fuzz-vsw-parse
-fuzz: fuzz-vsw-parse
+.PHONY: fuzz fuzz-vsw-parse fuzz-vsw-pipeline
+fuzz: fuzz-vsw-parse fuzz-vsw-pipeline
+fuzz-vsw-pipeline:
+if FUZZING
+	$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz-vsw-pipeline$(EXEEXT)
+	$(MKDIR_P) tests/fuzz/work/vsw-pipeline
+	tests/fuzz/fuzz-vsw-pipeline$(EXEEXT) -max_total_time=$(FUZZ_SECONDS) \
+	  tests/fuzz/work/vsw-pipeline $(srcdir)/tests/fuzz/corpus/vsw-pipeline
+else
+	@echo "make fuzz needs: ./configure --enable-fuzzing CC=clang" >&2
+	@exit 1
+endif
 fuzz-vsw-parse:
 if FUZZING
 	$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz-vsw-parse$(EXEEXT)

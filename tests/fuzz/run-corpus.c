@@ -1,8 +1,9 @@
 /*
- * run-corpus.c -- replays the seed corpus of the vmswitch parser fuzz
- * target (fuzz-vsw-parse.c) once, as a plain program, so 'make check'
+ * run-corpus.c -- replays the seed corpus of a vmswitch fuzz target
+ * (fuzz-vsw-parse.c, or the one named by CORPUS_NAME) once, as a plain
+ * program, so 'make check'
  * exercises the target without libFuzzer.  The corpus directory is
- * $top_srcdir/tests/fuzz/corpus/vsw-parse (top_srcdir is exported by the
+ * $top_srcdir/tests/fuzz/corpus/CORPUS_NAME (top_srcdir is exported by the
  * test environment, see Makefile.am), or the first argument.  Files run in
  * name order.  Exit status: 0 after every file ran (a broken invariant
  * aborts instead), 77 when there is no corpus, 99 on an I/O error.
@@ -18,6 +19,11 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CORPUS_MAX_INPUT (1u << 20)
+
+/* The corpus subdirectory; one driver binary is built per fuzz target. */
+#ifndef CORPUS_NAME
+#define CORPUS_NAME "vsw-parse"
+#endif
 
 static int
 cmp_names(const void *a, const void *b)
@@ -63,7 +69,7 @@ main(int argc, char *argv[])
     if (argc > 1) {
         snprintf(dir, sizeof dir, "%s", argv[1]);
     } else {
-        snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/vsw-parse",
+        snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/" CORPUS_NAME,
                  top ? top : ".");
     }
     d = opendir(dir);
