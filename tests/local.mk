@@ -149,6 +149,18 @@ tests_test_vsw_threads_LDADD = $(TEST_VSW_LIBS)
 TESTS += tests/test-demo.sh
 EXTRA_DIST += tests/test-demo.sh
 
+# -- vmswitch: vswitch-replay on generated captures (tshark if present) --
+if HAVE_PCAP
+noinst_PROGRAMS += tests/gen-traffic
+tests_gen_traffic_SOURCES = tests/gen-traffic.c
+tests_gen_traffic_CPPFLAGS = $(AM_CPPFLAGS) $(PCAP_CFLAGS)
+tests_gen_traffic_LDADD = libvmswitch.la $(PCAP_LIBS)
+else
+EXTRA_DIST += tests/gen-traffic.c
+endif
+TESTS += tests/test-replay.sh
+EXTRA_DIST += tests/test-replay.sh
+
 # -- thread sanitizer: the vmswitch concurrency test under TSan --
 # 'make check-tsan' builds tests/test-vsw-threads.c and every libvmswitch
 # source with clang -fsanitize=thread into tests/tsan/ and runs it; any

@@ -26,3 +26,13 @@ vmswitchinclude_HEADERS += vmswitch/fdb.h vmswitch/acl.h vmswitch/qos.h
 libvmswitch_la_SOURCES += vmswitch/switch.c vmswitch/vlan.c vmswitch/policy.c \
 	vmswitch/pipeline.c vmswitch/vswitch-private.h
 vmswitchinclude_HEADERS += vmswitch/vswitch.h
+
+# -- vswitch-replay: the switch on real captures (needs libpcap) --
+if HAVE_PCAP
+bin_PROGRAMS += vswitch-replay
+vswitch_replay_SOURCES = vmswitch/replay.c
+vswitch_replay_CPPFLAGS = $(AM_CPPFLAGS) $(PCAP_CFLAGS)
+vswitch_replay_LDADD = libvmswitch.la $(PCAP_LIBS)
+else
+EXTRA_DIST += vmswitch/replay.c
+endif
