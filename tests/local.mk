@@ -81,7 +81,9 @@ tests_fuzz_run_corpus_pipeline_CPPFLAGS = $(AM_CPPFLAGS) \
 tests_fuzz_run_corpus_pipeline_LDADD = libvmswitch.la $(LIBS)
 EXTRA_PROGRAMS += tests/fuzz/fuzz-vsw-pipeline
 tests_fuzz_fuzz_vsw_pipeline_SOURCES = tests/fuzz/fuzz-vsw-pipeline.c \
-	$(filter %.c,$(libvmswitch_la_SOURCES))
+	vmswitch/alloc.c vmswitch/packet.c vmswitch/parse.c vmswitch/csum.c \
+	vmswitch/offload.c vmswitch/fdb.c vmswitch/acl.c vmswitch/qos.c \
+	vmswitch/switch.c vmswitch/vlan.c vmswitch/policy.c vmswitch/pipeline.c
 tests_fuzz_fuzz_vsw_pipeline_CPPFLAGS = $(AM_CPPFLAGS)
 tests_fuzz_fuzz_vsw_pipeline_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_vsw_pipeline_LDFLAGS = $(FUZZ_CFLAGS)
