@@ -64,6 +64,9 @@ static FILE *decisions;
 static char *line_buf;          /* the decision line being built */
 static size_t line_len, line_cap;
 
+static void line_add(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
 static void
 line_add(const char *fmt, ...)
 {
@@ -123,6 +126,9 @@ static const struct vsw_nic_ops nic_ops = { deliver, link_changed };
 
 static const char *desc_file;
 static int desc_line;
+
+static void desc_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
 
 static void
 desc_error(const char *fmt, ...)
