@@ -74,6 +74,14 @@ line_add(const char *fmt, ...)
     int n;
 
     for (;;) {
+        if (!line_buf) {
+            line_cap = 256;
+            line_buf = malloc(line_cap);
+            if (!line_buf) {
+                fprintf(stderr, "vswitch-replay: out of memory\n");
+                exit(1);
+            }
+        }
         va_start(ap, fmt);
         n = vsnprintf(line_buf + line_len, line_cap - line_len, fmt, ap);
         va_end(ap);
@@ -81,7 +89,7 @@ line_add(const char *fmt, ...)
             line_len += (size_t)n;
             return;
         }
-        line_cap = line_cap ? 2 * line_cap : 256;
+        line_cap *= 2;
         line_buf = realloc(line_buf, line_cap);
         if (!line_buf) {
             fprintf(stderr, "vswitch-replay: out of memory\n");
