@@ -4,11 +4,14 @@
  * ARP, IPv4 TCP and UDP and IPv6 UDP frames, tagged and untagged, without
  * payload (so tshark has nothing above TCP/UDP to dissect), all with
  * correct checksums (filled by libvmswitch's csum helpers after parsing).
+ * It also writes multi.pcapng, a pcapng file with two interfaces (the
+ * second with nanosecond timestamps) for vswitch-replay --in-pcapng.
  * Station n has MAC 02:00:00:00:00:n.
  */
 #include <config.h>
 
 #include <pcap/pcap.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -119,6 +122,77 @@ emit(pcap_dumper_t *d, double t, int dst, int src, int vid, char kind,
     pcap_dump((u_char *)d, &h, f);
 }
 
+/* Writes one pcapng block: 'type', 'body' of 'len' bytes (padded to 4),
+ * in host byte order. */
+static void
+ng_block(FILE *f, uint32_t type, const void *body, size_t len)
+{
+    static const uint8_t pad[4];
+    uint32_t total = (uint32_t)(12 + ((len + 3) & ~(size_t)3));
+
+    fwrite(&type, 4, 1, f);
+    fwrite(&total, 4, 1, f);
+    fwrite(body, 1, len, f);
+    fwrite(pad, 1, (4 - len % 4) % 4, f);
+    fwrite(&total, 4, 1, f);
+}
+
+/* Writes an Enhanced Packet Block on interface 'ifid' at 'ticks'. */
+static void
+ng_packet(FILE *f, uint32_t ifid, uint64_t ticks, int dst, int src, int vid,
+          char kind, int dport)
+{
+    uint8_t b[20 + 256];
+    uint32_t w[5];
+    size_t len = build(b + 20, dst, src, vid, kind, dport);
+
+    w[0] = ifid;
+    w[1] = (uint32_t)(ticks >> 32);
+    w[2] = (uint32_t)ticks;
+    w[3] = w[4] = (uint32_t)len;
+    memcpy(b, w, sizeof w);
+    ng_block(f, 6, b, 20 + len);
+}
+
+/* multi.pcapng: interface 0 (microseconds) and 1 (nanoseconds), frames
+ * out of order across interfaces so the tool must merge them. */
+static int
+write_pcapng(const char *dir)
+{
+    char path[4096];
+    FILE *f;
+    uint32_t shb[4] = { 0x1A2B3C4Du, 0x00000001u, 0xffffffffu, 0xffffffffu };
+    uint8_t idb0[8] = { 1, 0, 0, 0, 0, 0, 1, 0 };   /* Ethernet, 65536 */
+    uint8_t idb1[16] = { 1, 0, 0, 0, 0, 0, 1, 0,
+                         9, 0, 1, 0, 9, 0, 0, 0 };  /* if_tsresol 10^-9 */
+
+    if (*(const uint8_t *)&shb[1] == 0) {   /* big-endian host */
+        idb0[0] = idb1[0] = 0; idb0[1] = idb1[1] = 1;
+        idb0[6] = idb1[6] = 0; idb0[5] = idb1[5] = 1;
+        idb1[8] = 0; idb1[9] = 9; idb1[10] = 0; idb1[11] = 1;
+    }
+    snprintf(path, sizeof path, "%s/multi.pcapng", dir);
+    if (!(f = fopen(path, "wb"))) {
+        perror(path);
+        return 1;
+    }
+    shb[1] = 1;                             /* version 1.0 */
+    ng_block(f, 0x0A0D0D0Au, shb, sizeof shb);
+    ng_block(f, 1, idb0, sizeof idb0);
+    ng_block(f, 1, idb1, sizeof idb1);
+    /* 1: interface 1 at 2.5 s: station 0xaa on VLAN 10 broadcasts. */
+    ng_packet(f, 1, 2500000000u, 0xff, 0xaa, 10, 'u', 40101);
+    /* 2: interface 0 at 3.0 s: station 1 answers 0xaa, known on the trunk. */
+    ng_packet(f, 0, 3000000u, 0xaa, 1, 0, 't', 40102);
+    /* 3: interface 1 at 3.25 s: VLAN 20 is not allowed on the trunk. */
+    ng_packet(f, 1, 3250000000u, 1, 0xaa, 20, '6', 40103);
+    if (fclose(f)) {
+        perror(path);
+        return 1;
+    }
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -153,5 +227,5 @@ main(int argc, char **argv)
     pcap_dump_close(vm3);
     pcap_dump_close(up);
     pcap_close(dead);
-    return 0;
+    return write_pcapng(argv[1]);
 }

@@ -2,7 +2,8 @@
 # test-replay.sh -- vswitch-replay end to end: generated captures on three
 # ports run through the switch; the decision log must show the 802.1Q
 # behaviour (flood scope, tagging on the trunk, disallowed VLAN, ACL,
-# link down), and if tshark is installed it must find every output frame
+# link down), a two-interface pcapng through --in-pcapng and --log, error
+# messages and exit codes; if tshark is installed it must find every output frame
 # well formed with correct IPv4/TCP/UDP checksums.
 set -eu
 b="${top_builddir:-.}"
@@ -52,12 +53,63 @@ set -e
 [ "$rc" = 1 ] || fail "bad description exited $rc"
 case "$err" in "$dir/bad.desc:1: allowed: '5000'"*) ;; *) fail "bad message: $err" ;; esac
 
+# Usage errors exit 2; --help and --version exit 0.
+set +e
+"$b/vswitch-replay" -d "$dir/switch.desc" >/dev/null 2>&1; rc=$?
+[ "$rc" = 2 ] || fail "missing -o/--in exited $rc"
+"$b/vswitch-replay" --bogus >/dev/null 2>&1; rc=$?
+[ "$rc" = 2 ] || fail "unknown option exited $rc"
+set -e
+"$b/vswitch-replay" --help | grep -q -- --in-pcapng || fail "--help"
+"$b/vswitch-replay" --version | grep -q vswitch-replay || fail "--version"
+
+# More bad descriptions, each naming its value.
+bad() {         # DESCRIPTION-LINE, expected message start after FILE:LINE:
+    printf 'port a mode=access vid=10\n%s\n' "$1" > "$dir/bad.desc"
+    set +e
+    err=$("$b/vswitch-replay" -d "$dir/bad.desc" --in a="$dir/vm1.pcap" -o "$dir/o2" 2>&1); rc=$?
+    set -e
+    [ "$rc" = 1 ] || fail "'$1' exited $rc"
+    case "$err" in "$dir/bad.desc:2: $2"*) ;; *) fail "'$1': bad message: $err" ;; esac
+}
+bad "port b mode=hub" "mode: 'hub'"
+bad "port b mac=02:00:00:00:00" "mac: '02:00:00:00:00'"
+bad "static a 02:00:00:00:00:01 vlan=4095" "vlan: '4095'"
+bad "acl b in deny" "acl: unknown port 'b'"
+bad "linkdown a at=soon" "linkdown: 'at=soon'"
+bad "frobnicate a" "unknown statement 'frobnicate'"
+
+# A two-interface pcapng: interface I enters the I+1-th port, frames are
+# merged across interfaces by time (interface 1 has ns timestamps), and
+# --log puts the decision log where asked.
+cat > "$dir/ng.desc" <<'DESC'
+port a mode=access vid=10 mac=02:00:00:00:00:01 guard=spoof
+port t mode=trunk allowed=10 native=1
+port p mode=pvlan-isolated primary=100 secondary=101
+DESC
+"$b/vswitch-replay" -d "$dir/ng.desc" --in-pcapng "$dir/multi.pcapng" \
+    -o "$dir/ng" --log "$dir/ng.log" || fail "pcapng replay exited $?"
+[ ! -e "$dir/ng/decisions.log" ] || fail "--log ignored"
+exp_ng="1 2.500000 in=t out=a:untagged
+2 3.000000 in=a out=t:vlan=10
+3 3.250000 in=t drop=vlan-ingress"
+[ "$(cat "$dir/ng.log")" = "$exp_ng" ] || { cat "$dir/ng.log"; fail "pcapng decisions"; }
+printf 'port a mode=access vid=10\n' > "$dir/one.desc"
+set +e
+err=$("$b/vswitch-replay" -d "$dir/one.desc" --in-pcapng "$dir/multi.pcapng" -o "$dir/o3" 2>&1); rc=$?
+set -e
+[ "$rc" = 1 ] || fail "pcapng interface without a port exited $rc"
+case "$err" in *"interface 1 has no port"*) ;; *) fail "bad message: $err" ;; esac
+
 # tshark: no malformed frame, no bad checksum, counts match the log.
 if [ -n "${TSHARK:-}" ] && [ -x "$TSHARK" ]; then
-    for p in vm1 vm2 vm3 up; do
-        f="$dir/out/$p.pcap"
+    for p in vm1 vm2 vm3 up ng/a ng/t ng/p; do
+        case $p in
+            ng/*) f="$dir/$p.pcap"; l="$dir/ng.log"; p=${p#ng/} ;;
+            *) f="$dir/out/$p.pcap"; l=$log ;;
+        esac
         n=$("$TSHARK" -n -r "$f" 2>/dev/null | wc -l)
-        want=$(grep -o "out=$p:" "$log" | wc -l)
+        want=$(grep -o "out=$p:" "$l" | wc -l)
         [ "$n" = "$want" ] || fail "$p.pcap has $n frames, log says $want"
         bad=$("$TSHARK" -n -r "$f" -o ip.check_checksum:TRUE \
               -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE \

@@ -1,16 +1,21 @@
 /*
  * replay.c -- vswitch-replay: runs captured traffic through libvmswitch.
  *
- *     vswitch-replay -d SWITCH.desc --in PORT=FILE.pcap[ng]... -o DIR
+ *     vswitch-replay -d SWITCH.desc --in PORT=FILE.pcap[ng]...
+ *                    [--in-pcapng FILE.pcapng]... -o DIR [--log FILE]
  *
  * Reads a switch description (ports with their 802.1Q mode, ACLs, link-down
  * times; format in doc/vmswitch.md), reads every input capture with
- * libpcap (pcap or pcapng), merges the frames in timestamp order (ties: by
- * the order of --in options, then by position in the file), and runs each
+ * libpcap (pcap or pcapng; a multi-interface pcapng given with --in-pcapng
+ * is read by the small reader below, because libpcap does not say which
+ * interface a frame came from, and its interface I feeds the I+1-th port
+ * of the description), merges the frames in timestamp order (ties: by
+ * the order of the input options, then by position in the file), and runs each
  * frame alone through vsw_process() with the frame's timestamp as the
  * switch's time.  It writes DIR/PORT.pcap for every port, holding the
  * frames delivered to that port exactly as sent (802.1Q tags in the
- * bytes), and DIR/decisions.log with one line per input frame:
+ * bytes), and a decision log (DIR/decisions.log unless --log FILE) with
+ * one line per input frame:
  *
  *     FRAME TIME_S in=PORT out=PORT:vlan=VID out=PORT:untagged drop=REASON
  *
@@ -26,6 +31,7 @@
 #include <inttypes.h>
 #include <pcap/pcap.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,14 +48,34 @@ struct port {
     char name[64];
     uint32_t id;
     struct vsw_vlan_config vlan;
+    uint8_t macs[VSW_NIC_MAX_MACS][6];  /* the NIC's addresses (mac=) */
+    unsigned n_macs;
+    struct vsw_guards guards;
+    long mac_limit;             /* < 0: none */
     pcap_dumper_t *out;
     double linkdown_s;          /* < 0: never */
     bool down;
 };
 
+/* One pcapng interface (Interface Description Block) of the section being
+ * read: its link type and timestamp resolution. */
+struct ng_if {
+    uint16_t linktype;
+    bool pow2;                  /* resolution 2^-res, else 10^-res */
+    uint8_t res;                /* if_tsresol; 6 (microseconds) by default */
+};
+
+/* An input: a capture opened by libpcap for one port ('pcap'), or a
+ * pcapng file read by ng_next() whose interfaces map to ports ('ng'). */
 struct input {
-    int port;                   /* index into ports */
-    pcap_t *pcap;
+    int port;                   /* index into ports, of the current frame */
+    pcap_t *pcap;               /* --in */
+    FILE *ng;                   /* --in-pcapng */
+    bool ng_swap;               /* section written in the other byte order */
+    struct ng_if ifs[MAX_PORTS];
+    unsigned n_ifs;
+    uint8_t *buf;               /* the current pcapng block */
+    size_t buf_cap;
     const char *file;
     struct pcap_pkthdr hdr;
     const u_char *data;
@@ -166,12 +192,32 @@ num(const char *key, const char *text, long lo, long hi)
     return v;
 }
 
+/* Parses a MAC address "xx:xx:xx:xx:xx:xx" into 'mac'. */
+static void
+mac_addr(const char *key, const char *text, uint8_t mac[6])
+{
+    unsigned b[6];
+    char end;
+
+    if (sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+               &b[4], &b[5], &end) != 6 || strlen(text) != 17) {
+        desc_error("%s: '%s' is not a MAC address xx:xx:xx:xx:xx:xx", key,
+                   text);
+    }
+    for (int i = 0; i < 6; i++) {
+        mac[i] = (uint8_t)b[i];
+    }
+}
+
 /* Parses "A,B,C-D" into 's'. */
 static void
 vid_list(const char *key, const char *text, struct vsw_vid_set *s)
 {
     char *copy = strdup(text), *save = NULL;
 
+    if (!copy) {
+        desc_error("out of memory");
+    }
     for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         char *dash = strchr(t, '-');
         if (dash) {
@@ -218,6 +264,7 @@ parse_port(char **tok, int n)
     memset(p, 0, sizeof *p);
     snprintf(p->name, sizeof p->name, "%s", tok[1]);
     p->linkdown_s = -1;
+    p->mac_limit = -1;
     p->vlan.mode = VSW_VLAN_UNTAGGED;
     for (int i = 2; i < n; i++) {
         char *eq = strchr(tok[i], '=');
@@ -229,6 +276,9 @@ parse_port(char **tok, int n)
         *eq = '\0';
         v = eq + 1;
         if (!strcmp(k, "mode")) {
+            if (!strncmp(v, "pvlan-", 6)) {
+                v += 6;             /* pvlan-isolated is isolated, ... */
+            }
             if (!strcmp(v, "untagged")) p->vlan.mode = VSW_VLAN_UNTAGGED;
             else if (!strcmp(v, "access")) p->vlan.mode = VSW_VLAN_ACCESS;
             else if (!strcmp(v, "trunk")) p->vlan.mode = VSW_VLAN_TRUNK;
@@ -254,6 +304,30 @@ parse_port(char **tok, int n)
             p->vlan.secondary_vid = (uint16_t)num(k, v, 1, 4094);
         } else if (!strcmp(k, "secondaries")) {
             vid_list(k, v, &p->vlan.secondaries);
+        } else if (!strcmp(k, "mac")) {
+            char buf[256], *save = NULL;
+            snprintf(buf, sizeof buf, "%s", v);
+            p->n_macs = 0;
+            for (char *t = strtok_r(buf, ",", &save); t;
+                 t = strtok_r(NULL, ",", &save)) {
+                if (p->n_macs == VSW_NIC_MAX_MACS) {
+                    desc_error("mac: more than %d addresses in '%s'",
+                               VSW_NIC_MAX_MACS, v);
+                }
+                mac_addr(k, t, p->macs[p->n_macs++]);
+            }
+        } else if (!strcmp(k, "guard")) {
+            char buf[64], *save = NULL;
+            snprintf(buf, sizeof buf, "%s", v);
+            for (char *t = strtok_r(buf, ",", &save); t;
+                 t = strtok_r(NULL, ",", &save)) {
+                if (!strcmp(t, "spoof")) p->guards.mac_spoof = true;
+                else if (!strcmp(t, "dhcp")) p->guards.dhcp = true;
+                else if (!strcmp(t, "router")) p->guards.router = true;
+                else desc_error("guard: '%s' is not spoof, dhcp or router", t);
+            }
+        } else if (!strcmp(k, "mac-limit")) {
+            p->mac_limit = num(k, v, 0, 1000000000);
         } else {
             desc_error("port '%s': unknown key '%s'", p->name, k);
         }
@@ -369,10 +443,16 @@ read_description(struct vsw_switch *sw, const char *path)
             nic.name = p->name;
             nic.ops = &nic_ops;
             nic.owner = p;
+            memcpy(nic.macs, p->macs, sizeof nic.macs);
+            nic.n_macs = p->n_macs;
             if ((error = vsw_port_create(sw, p->name, &p->id))
                 || (error = vsw_nic_create(sw, p->id, &nic))
                 || (error = vsw_nic_connect(sw, p->id))
-                || (error = vsw_port_set_vlan(sw, p->id, &p->vlan))) {
+                || (error = vsw_port_set_vlan(sw, p->id, &p->vlan))
+                || (error = vsw_port_set_guards(sw, p->id, &p->guards))
+                || (p->mac_limit >= 0
+                    && (error = vsw_port_set_mac_limit(sw, p->id,
+                                                   (uint32_t)p->mac_limit)))) {
                 desc_error("port '%s': rejected by the switch: %s", p->name,
                            strerror(error));
             }
@@ -392,9 +472,26 @@ read_description(struct vsw_switch *sw, const char *path)
                 desc_error("linkdown: 'at=%s' is not a time in seconds >= 0",
                            tok[2] + 3);
             }
+        } else if (!strcmp(tok[0], "static")) {
+            uint8_t mac[6];
+            int p, error;
+            if (n != 4 || strncmp(tok[3], "vlan=", 5)) {
+                desc_error("static: expected 'static PORT MAC vlan=N'");
+            }
+            if ((p = find_port(tok[1])) < 0) {
+                desc_error("static: unknown port '%s'", tok[1]);
+            }
+            mac_addr("static", tok[2], mac);
+            error = vsw_static_mac_add(sw, ports[p].id, mac,
+                                       (uint16_t)num("vlan", tok[3] + 5, 1,
+                                                     4094));
+            if (error) {
+                desc_error("static: rejected by the switch: %s",
+                           strerror(error));
+            }
         } else {
-            desc_error("unknown statement '%s' (expected port, acl or "
-                       "linkdown)", tok[0]);
+            desc_error("unknown statement '%s' (expected port, acl, static "
+                       "or linkdown)", tok[0]);
         }
     }
     fclose(f);
@@ -404,14 +501,236 @@ read_description(struct vsw_switch *sw, const char *path)
     }
 }
 
+/* --- pcapng with interface ids ----------------------------------------- */
+
+/* HOW IT WORKS.  A pcapng file is a sequence of blocks, each 'type',
+ * 'total length', body, 'total length' again, in the byte order of its
+ * section (the Section Header Block's magic 0x1A2B3C4D says which).  An
+ * Interface Description Block numbers interfaces 0, 1, ... within the
+ * section and gives their link type and timestamp resolution; an Enhanced
+ * Packet Block names its interface and carries a 64-bit timestamp in that
+ * resolution; a Simple Packet Block belongs to interface 0 and has no
+ * timestamp (we give it the previous frame's).  Other blocks are skipped.
+ * Interface I feeds the I+1-th port of the description. */
+
+#define NG_SHB 0x0A0D0D0Au
+#define NG_IDB 1u
+#define NG_SPB 3u
+#define NG_EPB 6u
+#define NG_MAX_BLOCK (64u << 20)
+
+static void ng_error(const struct input *in, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+
+static void
+ng_error(const struct input *in, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "%s: frame %" PRIu64 ": ", in->file, in->pos + 1);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+static uint32_t
+ng32(const struct input *in, const uint8_t *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, 4);
+    return in->ng_swap ? __builtin_bswap32(v) : v;
+}
+
+static uint16_t
+ng16(const struct input *in, const uint8_t *p)
+{
+    uint16_t v;
+
+    memcpy(&v, p, 2);
+    return in->ng_swap ? __builtin_bswap16(v) : v;
+}
+
+/* Converts 'ticks' of interface 'ifc' to nanoseconds. */
+static uint64_t
+ng_ticks_ns(const struct ng_if *ifc, uint64_t ticks)
+{
+    if (ifc->pow2) {                /* res < 64, checked by ng_idb() */
+        uint64_t frac = ticks & (((uint64_t)1 << ifc->res) - 1);
+        return (ticks >> ifc->res) * 1000000000u
+               + (uint64_t)((double)frac * 1e9
+                            / (double)((uint64_t)1 << ifc->res));
+    }
+    uint64_t ns = ticks;
+    for (int r = ifc->res; r < 9; r++) {
+        ns *= 10;
+    }
+    for (int r = ifc->res; r > 9; r--) {
+        ns /= 10;
+    }
+    return ns;
+}
+
+/* Reads the Interface Description Block 'b' of 'len' bytes of body. */
+static void
+ng_idb(struct input *in, const uint8_t *b, size_t len)
+{
+    struct ng_if *ifc;
+
+    if (len < 8) {
+        ng_error(in, "interface description block too short");
+    }
+    if (in->n_ifs == MAX_PORTS) {
+        ng_error(in, "more than %d interfaces", MAX_PORTS);
+    }
+    ifc = &in->ifs[in->n_ifs++];
+    ifc->linktype = ng16(in, b);
+    ifc->pow2 = false;
+    ifc->res = 6;
+    for (size_t o = 8; o + 4 <= len;) {
+        uint16_t code = ng16(in, b + o), olen = ng16(in, b + o + 2);
+        if (code == 0) {
+            break;
+        }
+        if (o + 4 + olen > len) {
+            ng_error(in, "interface option runs past its block");
+        }
+        if (code == 9 && olen >= 1) {       /* if_tsresol */
+            ifc->pow2 = b[o + 4] & 0x80;
+            ifc->res = b[o + 4] & 0x7f;
+            if (ifc->pow2 ? ifc->res > 63 : ifc->res > 19) {
+                ng_error(in, "timestamp resolution %s-%u",
+                         ifc->pow2 ? "2^" : "10^", ifc->res);
+            }
+        }
+        o += 4 + (((size_t)olen + 3) & ~(size_t)3);
+    }
+}
+
+/* Reads blocks until the next packet of 'in': sets in->hdr, in->data and
+ * in->port and returns true, or returns false at the end of the file.
+ * Exits 1 with a message on a malformed file. */
+static bool
+ng_next(struct input *in)
+{
+    for (;;) {
+        uint8_t head[12];
+        uint32_t type, len;
+        size_t got = fread(head, 1, 8, in->ng), body;
+
+        if (got == 0 && feof(in->ng)) {
+            return false;
+        }
+        if (got != 8) {
+            ng_error(in, "truncated block header");
+        }
+        memcpy(&type, head, 4);
+        if (type == NG_SHB) {
+            uint32_t magic;
+            if (fread(head + 8, 1, 4, in->ng) != 4) {
+                ng_error(in, "truncated section header");
+            }
+            memcpy(&magic, head + 8, 4);
+            if (magic == 0x1A2B3C4Du) {
+                in->ng_swap = false;
+            } else if (magic == 0x4D3C2B1Au) {
+                in->ng_swap = true;
+            } else {
+                ng_error(in, "bad byte-order magic 0x%08x", magic);
+            }
+            in->n_ifs = 0;          /* interfaces are numbered per section */
+        } else if (!in->buf) {      /* no block read yet */
+            ng_error(in, "not a pcapng file (no section header first)");
+        }
+        type = ng32(in, head);
+        len = ng32(in, head + 4);
+        if (len < 12 || len % 4 || len > NG_MAX_BLOCK
+            || (type == NG_SHB && len < 28)) {
+            ng_error(in, "bad block length %u", len);
+        }
+        body = len - 12;            /* without type, length and length */
+        if (in->buf_cap < len) {
+            uint8_t *nb = realloc(in->buf, len);
+            if (!nb) {
+                ng_error(in, "out of memory");
+            }
+            in->buf = nb;
+            in->buf_cap = len;
+        }
+        if (type == NG_SHB) {       /* the magic is already read */
+            if (fread(in->buf, 1, len - 12, in->ng) != len - 12) {
+                ng_error(in, "truncated section header");
+            }
+            continue;
+        }
+        if (fread(in->buf, 1, len - 8, in->ng) != len - 8) {
+            ng_error(in, "truncated block");
+        }
+        if (type == NG_IDB) {
+            ng_idb(in, in->buf, body);
+        } else if (type == NG_EPB || type == NG_SPB) {
+            uint32_t ifid = 0, caplen, origlen;
+            size_t hdr = type == NG_EPB ? 20 : 4;
+            uint64_t ns;
+
+            if (body < hdr) {
+                ng_error(in, "packet block too short");
+            }
+            if (type == NG_EPB) {
+                ifid = ng32(in, in->buf);
+                caplen = ng32(in, in->buf + 12);
+                origlen = ng32(in, in->buf + 16);
+            } else {
+                origlen = ng32(in, in->buf);
+                caplen = origlen < body - hdr ? origlen
+                                               : (uint32_t)(body - hdr);
+            }
+            if (caplen > body - hdr) {
+                ng_error(in, "captured length %u runs past its block", caplen);
+            }
+            if (ifid >= in->n_ifs) {
+                ng_error(in, "interface %u is not described", ifid);
+            }
+            if (in->ifs[ifid].linktype != DLT_EN10MB) {
+                ng_error(in, "interface %u: link type %u is not Ethernet",
+                         ifid, in->ifs[ifid].linktype);
+            }
+            if ((int)ifid >= n_ports) {
+                ng_error(in, "interface %u has no port (the description "
+                         "has %d)", ifid, n_ports);
+            }
+            if (type == NG_EPB) {
+                uint64_t ticks = (uint64_t)ng32(in, in->buf + 4) << 32
+                                 | ng32(in, in->buf + 8);
+                ns = ng_ticks_ns(&in->ifs[ifid], ticks);
+                in->hdr.ts.tv_sec = (time_t)(ns / 1000000000u);
+                in->hdr.ts.tv_usec = (suseconds_t)(ns % 1000000000u / 1000u);
+            }                       /* an SPB keeps the previous time */
+            in->hdr.caplen = caplen;
+            in->hdr.len = origlen;
+            in->data = in->buf + hdr;
+            in->port = (int)ifid;
+            return true;
+        }
+    }
+}
+
 /* --- Replay ------------------------------------------------------------ */
 
 static void
 advance(struct input *in)
 {
     struct pcap_pkthdr *h;
-    int rc = pcap_next_ex(in->pcap, &h, &in->data);
+    int rc;
 
+    if (in->ng) {
+        in->have = ng_next(in);
+        in->pos += in->have;
+        return;
+    }
+    rc = pcap_next_ex(in->pcap, &h, &in->data);
     in->have = rc == 1;
     if (in->have) {
         in->hdr = *h;
@@ -439,9 +758,18 @@ static void
 usage(FILE *out)
 {
     fprintf(out,
-        "usage: vswitch-replay -d SWITCH.desc --in PORT=FILE... -o DIR\n"
-        "Runs captured frames through libvmswitch; writes DIR/PORT.pcap per\n"
-        "port and DIR/decisions.log (see doc/vmswitch.md).\n");
+        "usage: vswitch-replay -d SWITCH.desc -o DIR [--log FILE]\n"
+        "                      (--in PORT=FILE | --in-pcapng FILE)...\n"
+        "Runs captured frames through libvmswitch in timestamp order.\n"
+        "  -d, --desc FILE       switch description (ports, acl, static,\n"
+        "                        linkdown; see doc/vmswitch.md)\n"
+        "  -i, --in PORT=FILE    pcap or pcapng frames entering port PORT\n"
+        "  -n, --in-pcapng FILE  pcapng whose interface I enters the I+1-th\n"
+        "                        port of the description\n"
+        "  -o, --output DIR      writes DIR/PORT.pcap for every port\n"
+        "  -l, --log FILE        decision log (default DIR/decisions.log)\n"
+        "  -h, --help, -V, --version\n"
+        "Exit status: 0 success, 1 input error, 2 usage error.\n");
 }
 
 int
@@ -450,6 +778,8 @@ main(int argc, char **argv)
     static const struct option options[] = {
         { "desc", required_argument, NULL, 'd' },
         { "in", required_argument, NULL, 'i' },
+        { "in-pcapng", required_argument, NULL, 'n' },
+        { "log", required_argument, NULL, 'l' },
         { "output", required_argument, NULL, 'o' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -458,23 +788,27 @@ main(int argc, char **argv)
     struct vsw_switch_params sp = { "replay", 1, 65536, 0 };
     struct input inputs[MAX_INPUTS];
     char *in_specs[MAX_INPUTS];
+    bool in_ng[MAX_INPUTS];
     int n_inputs = 0, c;
-    const char *desc = NULL, *dir = NULL;
+    const char *desc = NULL, *dir = NULL, *log = NULL;
     struct vsw_switch *sw;
     char errbuf[PCAP_ERRBUF_SIZE], path[4096];
     double first_s = -1;
     uint64_t frame_no = 0, last_ns = 0;
 
-    while ((c = getopt_long(argc, argv, "d:i:o:h", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:i:n:o:l:hV", options, NULL)) != -1) {
         switch (c) {
         case 'd': desc = optarg; break;
         case 'o': dir = optarg; break;
+        case 'l': log = optarg; break;
         case 'i':
+        case 'n':
             if (n_inputs == MAX_INPUTS) {
                 fprintf(stderr, "vswitch-replay: more than %d inputs\n",
                         MAX_INPUTS);
                 return 2;
             }
+            in_ng[n_inputs] = c == 'n';
             in_specs[n_inputs++] = optarg;
             break;
         case 'h': usage(stdout); return 0;
@@ -501,7 +835,7 @@ main(int argc, char **argv)
     for (int i = 0; i < n_ports; i++) {
         if (snprintf(path, sizeof path, "%s/%s.pcap", dir, ports[i].name)
             >= (int)sizeof path) {
-            fprintf(stderr, "vswitch-replay: -o: path too long\n");
+            fprintf(stderr, "vswitch-replay: output path too long\n");
             return 2;
         }
         ports[i].out = pcap_dump_open(dead, path);
@@ -510,9 +844,10 @@ main(int argc, char **argv)
             return 1;
         }
     }
-    if (snprintf(path, sizeof path, "%s/decisions.log", dir)
-        >= (int)sizeof path) {
-        fprintf(stderr, "vswitch-replay: -o: path too long\n");
+    if (snprintf(path, sizeof path, "%s", log ? log : "") >= (int)sizeof path
+        || (!log && snprintf(path, sizeof path, "%s/decisions.log", dir)
+                    >= (int)sizeof path)) {
+        fprintf(stderr, "vswitch-replay: output path too long\n");
         return 2;
     }
     decisions = fopen(path, "w");
@@ -525,6 +860,16 @@ main(int argc, char **argv)
         struct input *in = &inputs[i];
 
         memset(in, 0, sizeof *in);
+        if (in_ng[i]) {
+            in->file = in_specs[i];
+            in->ng = fopen(in->file, "rb");
+            if (!in->ng) {
+                fprintf(stderr, "%s: %s\n", in->file, strerror(errno));
+                return 1;
+            }
+            advance(in);
+            continue;
+        }
         if (!eq) {
             fprintf(stderr, "vswitch-replay: --in '%s': expected PORT=FILE\n",
                     in_specs[i]);
@@ -604,7 +949,12 @@ main(int argc, char **argv)
     }
 
     for (int i = 0; i < n_inputs; i++) {
-        pcap_close(inputs[i].pcap);
+        if (inputs[i].ng) {
+            fclose(inputs[i].ng);
+            free(inputs[i].buf);
+        } else {
+            pcap_close(inputs[i].pcap);
+        }
     }
     for (int i = 0; i < n_ports; i++) {
         pcap_dump_close(ports[i].out);
