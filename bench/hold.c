@@ -8,18 +8,21 @@
  * grain G), so the population stays at N.  Workload A (P = 100 ns, G = 1 ns)
  * produces many equal times; workload B (P = 1 ms, G = 1 ps) almost none.
  *
- * CHURN.  With --churn, the model also keeps 64 "retransmit timers", each
- * armed 10 P ahead.  Every hold event picks one timer uniformly, cancels it
- * and re-arms it (as a transport re-arms its timer on every packet), so
- * most timers are cancelled long before they fire.  A firing timer does
- * nothing; it is re-armed the next time it is picked.
+ * CHURN.  With --churn, the model also keeps T "retransmit timers"
+ * (--timers T, default 64), each armed 10 P ahead.  Every hold event picks
+ * one timer uniformly, cancels it and re-arms it (as a transport re-arms
+ * its timer on every packet), so most timers are cancelled long before
+ * they fire.  A firing timer does nothing; it is re-armed the next time it
+ * is picked.  The timers count as pending events in bytes_per_pending.
  *
  * MEASUREMENT.  The model runs max(N, 10^6) events untimed to reach steady
  * state, then M events timed with clock_gettime(CLOCK_MONOTONIC).  The line
  * printed is
  *     hold pending=N events_per_s=X bytes_per_pending=Y workload=W ...
  * where Y = sim_queue_memory_bytes() / sim_pending() at the end.  Without
- * arguments it prints the standard table.  It never fails on speed; bad
+ * arguments it prints the standard table: workload A at 10^3 .. 10^6
+ * pending, B at 10^5 and 10^6, and A+churn at 10^4 and 10^6 with 64
+ * timers and at 10^5 with 10^5 timers.  It never fails on speed; bad
  * arguments give a one-line error and exit status 2.
  */
 #include <config.h>
@@ -34,15 +37,13 @@
 #include "sim/rng.h"
 #include "sim/sim.h"
 
-#define N_TIMERS 64
-
 struct hold {
     struct rng rng;
     double mean_ps;
     sim_time_t grain_ps;
     uint64_t stop_at;           /* sim_events_executed() to stop at */
-    bool churn;
-    sim_event_id timers[N_TIMERS];
+    uint64_t n_timers;          /* 0 without --churn */
+    sim_event_id *timers;
 };
 
 static void
@@ -70,8 +71,8 @@ hold_fn(struct sim *sim, void *ctx)
         fprintf(stderr, "hold: scheduling failed\n");
         exit(1);
     }
-    if (h->churn) {
-        unsigned t = (unsigned)rng_below(&h->rng, N_TIMERS);
+    if (h->n_timers) {
+        uint64_t t = rng_below(&h->rng, h->n_timers);
 
         sim_cancel(sim, h->timers[t]);
         if (sim_schedule_in(sim, (sim_time_t)(10 * h->mean_ps), 2, 1,
@@ -96,17 +97,21 @@ now_s(void)
 
 static int
 run_one(uint64_t pending, uint64_t events, double mean_ps,
-        sim_time_t grain_ps, bool churn)
+        sim_time_t grain_ps, uint64_t n_timers)
 {
     struct sim *sim = sim_create();
     struct hold h = { .mean_ps = mean_ps, .grain_ps = grain_ps,
-                      .churn = churn };
+                      .n_timers = n_timers };
     uint64_t warm = pending > 1000000 ? pending : 1000000;
     const char *workload = "custom";
     double t0, t1, rate;
 
-    if (!sim) {
+    /* calloc: every timer starts as SIM_EVENT_NONE (cancel is a no-op). */
+    h.timers = calloc(n_timers ? n_timers : 1, sizeof *h.timers);
+    if (!sim || !h.timers) {
         fprintf(stderr, "hold: out of memory\n");
+        sim_destroy(sim);
+        free(h.timers);
         return 1;
     }
     rng_init_stream(&h.rng, 1, "", "hold");
@@ -115,6 +120,7 @@ run_one(uint64_t pending, uint64_t events, double mean_ps,
             fprintf(stderr, "hold: out of memory at %" PRIu64 " events\n",
                     i);
             sim_destroy(sim);
+            free(h.timers);
             return 1;
         }
     }
@@ -132,14 +138,18 @@ run_one(uint64_t pending, uint64_t events, double mean_ps,
         workload = "B";
     }
     printf("hold pending=%" PRIu64 " events_per_s=%.0f "
-           "bytes_per_pending=%.1f workload=%s%s mean_ps=%.0f grain_ps=%"
-           PRId64 " events=%" PRIu64 " fingerprint=0x%016" PRIx64 "\n",
-           pending, rate,
+           "bytes_per_pending=%.1f workload=%s%s", pending, rate,
            (double)sim_queue_memory_bytes(sim) / (double)sim_pending(sim),
-           workload, churn ? "+churn" : "", mean_ps, grain_ps, events,
+           workload, n_timers ? "+churn" : "");
+    if (n_timers) {
+        printf(" timers=%" PRIu64, n_timers);
+    }
+    printf(" mean_ps=%.0f grain_ps=%" PRId64 " events=%" PRIu64
+           " fingerprint=0x%016" PRIx64 "\n", mean_ps, grain_ps, events,
            sim_fingerprint(sim));
     fflush(stdout);
     sim_destroy(sim);
+    free(h.timers);
     return 0;
 }
 
@@ -179,7 +189,7 @@ static int
 usage_error(const char *what)
 {
     fprintf(stderr, "hold: %s (usage: hold [--pending N] [--events M] "
-            "[--mean-ps P] [--grain-ps G] [--churn])\n", what);
+            "[--mean-ps P] [--grain-ps G] [--churn [--timers T]])\n", what);
     return 2;
 }
 
@@ -187,23 +197,25 @@ int
 main(int argc, char *argv[])
 {
     uint64_t pending = 100000, events = 5000000, mean = 100000, grain = 1000;
-    bool churn = false;
+    uint64_t timers = 64;
+    bool churn = false, timers_given = false;
 
     if (argc == 1) {
-        static const struct { uint64_t n; uint64_t mean, grain; bool churn; }
+        static const struct { uint64_t n, mean, grain, timers; }
         table[] = {
-            { 1000, 100000, 1000, false },
-            { 10000, 100000, 1000, false },
-            { 100000, 100000, 1000, false },
-            { 1000000, 100000, 1000, false },
-            { 100000, 1000000000, 1, false },
-            { 1000000, 1000000000, 1, false },
-            { 10000, 100000, 1000, true },
-            { 1000000, 100000, 1000, true },
+            { 1000, 100000, 1000, 0 },
+            { 10000, 100000, 1000, 0 },
+            { 100000, 100000, 1000, 0 },
+            { 1000000, 100000, 1000, 0 },
+            { 100000, 1000000000, 1, 0 },
+            { 1000000, 1000000000, 1, 0 },
+            { 10000, 100000, 1000, 64 },
+            { 1000000, 100000, 1000, 64 },
+            { 100000, 100000, 1000, 100000 },
         };
         for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
             if (run_one(table[i].n, 5000000, (double)table[i].mean,
-                        (sim_time_t)table[i].grain, table[i].churn)) {
+                        (sim_time_t)table[i].grain, table[i].timers)) {
                 return 1;
             }
         }
@@ -229,6 +241,12 @@ main(int argc, char *argv[])
             if (!parse_u64(v, 1, UINT64_C(1) << 50, &mean)) {
                 return usage_error("--mean-ps needs a positive integer");
             }
+        } else if (!strcmp(a, "--timers")) {
+            if (!parse_u64(v, 1, 100000000, &timers)) {
+                return usage_error("--timers needs an integer in "
+                                   "1..100000000");
+            }
+            timers_given = true;
         } else if (!strcmp(a, "--grain-ps")) {
             if (!parse_u64(v, 1, UINT64_C(1) << 50, &grain)) {
                 return usage_error("--grain-ps needs a positive integer");
@@ -240,6 +258,9 @@ main(int argc, char *argv[])
         }
         i++;
     }
-    return run_one(pending, events, (double)mean, (sim_time_t)grain, churn)
-        ? 1 : 0;
+    if (timers_given && !churn) {
+        return usage_error("--timers needs --churn");
+    }
+    return run_one(pending, events, (double)mean, (sim_time_t)grain,
+                   churn ? timers : 0) ? 1 : 0;
 }

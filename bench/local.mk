@@ -5,6 +5,7 @@
 EXTRA_PROGRAMS += bench/hold
 BENCHES += bench/hold$(EXEEXT)
 bench_hold_SOURCES = bench/hold.c
+bench_hold_CPPFLAGS = $(AM_CPPFLAGS)
 bench_hold_LDADD = libsim.la $(LIBS)
 
 # -- bench/vswitch: frames per second through libvmswitch --

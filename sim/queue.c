@@ -22,17 +22,19 @@
 
 void
 simq_init(struct simq *q, simq_keep_fn *keep, void *keep_ctx,
-          const size_t *n_dead, void *const *pf_base, size_t pf_size)
+          const size_t *n_dead, void *const *pf_base, size_t pf_size,
+          size_t loc_off)
 {
     memset(q, 0, sizeof *q);
-    q->overflow.head = q->overflow.tail = SIMQ_NONE;
+    q->overflow.head = SIMQ_NONE;
     q->free_chunk = SIMQ_NONE;
     q->keep = keep;
     q->keep_ctx = keep_ctx;
     q->n_dead = n_dead;
     q->pf_base = pf_base;
     q->pf_size = pf_size;
-    q->near_end = INT64_MAX;
+    q->loc_off = loc_off;
+    q->near_end = UINT64_MAX;
     q->spill_at = SIMQ_SPILL;
 }
 
@@ -45,7 +47,8 @@ simq_free(struct simq *q)
         free(q->slabs[i]);
     }
     free(q->slabs);
-    simq_init(q, q->keep, q->keep_ctx, q->n_dead, q->pf_base, q->pf_size);
+    simq_init(q, q->keep, q->keep_ctx, q->n_dead, q->pf_base, q->pf_size,
+              q->loc_off);
 }
 
 /* Grows the heap to hold at least 'need' keys.  Returns 0 or ENOMEM. */
@@ -73,7 +76,8 @@ heap_grow(struct simq *q, size_t need)
     if (!block) {
         return ENOMEM;
     }
-    base = ((uintptr_t)block + ALIGN_BYTES - 1) & ~(uintptr_t)(ALIGN_BYTES - 1);
+    base = ((uintptr_t)block + ALIGN_BYTES - 1)
+           & ~(uintptr_t)(ALIGN_BYTES - 1);
     new_off = (size_t)((char *)base - (char *)block);
     if (q->block && q->n && old_off != new_off) {
         /* realloc kept the bytes but not the alignment offset. */
@@ -93,7 +97,9 @@ pool_grow(struct simq *q)
     struct simq_chunk *slab;
     uint32_t first;
 
-    if (q->n_slabs >= (SIMQ_NONE >> SIMQ_SLAB_SHIFT) - 1) {
+    /* Chunk numbers must fit a location (SIMQ_LOC_CHUNK_BITS). */
+    if (q->n_slabs >= (UINT32_C(1) << (SIMQ_LOC_CHUNK_BITS - SIMQ_SLAB_SHIFT))
+                      - 1) {
         return ENOMEM;
     }
     if (q->n_slabs == q->cap_slabs) {
@@ -113,6 +119,7 @@ pool_grow(struct simq *q)
     q->slabs[q->n_slabs++] = slab;
     for (uint32_t i = SLAB_CHUNKS; i-- > 0;) {
         slab[i].next = q->free_chunk;
+        slab[i].n = 0;          /* free chunks hold no key (simq_remove) */
         q->free_chunk = first + i;
     }
     return 0;
@@ -124,7 +131,7 @@ simq_reserve_slow(struct simq *q, int64_t time_ps)
     if (q->n >= q->cap && heap_grow(q, q->n + 1)) {
         return ENOMEM;
     }
-    if (time_ps >= q->near_end && q->free_chunk == SIMQ_NONE
+    if ((uint64_t)time_ps >= q->near_end && q->free_chunk == SIMQ_NONE
         && pool_grow(q)) {
         return ENOMEM;
     }
@@ -145,17 +152,33 @@ simq_memory_bytes(const struct simq *q)
     return bytes;
 }
 
+/* Returns chunk 'c' to the pool.  Its 'n' becomes 0, so that a stale
+ * location pointing into it matches no key. */
 static void
 chunk_free(struct simq *q, uint32_t c)
 {
-    simq_chunk(q, c)->next = q->free_chunk;
+    struct simq_chunk *ch = simq_chunk(q, c);
+
+    ch->n = 0;
+    ch->next = q->free_chunk;
     q->free_chunk = c;
 }
 
-/* The slow path of simq_list_append(): the tail chunk is full or absent.
- * Needs a free chunk; the caller guarantees one (simq_reserve()) or the
- * pool grows, aborting on exhaustion. */
+/* Unlinks the (empty) head chunk of list 'l' and returns it to the pool. */
 void
+simq_chunk_release(struct simq *q, struct simq_list *l)
+{
+    uint32_t c = l->head;
+
+    l->head = simq_chunk(q, c)->next;
+    chunk_free(q, c);
+}
+
+/* The slow path of simq_list_append(): the head chunk is full or absent,
+ * so a fresh chunk becomes the head.  Needs a free chunk; the caller
+ * guarantees one (simq_reserve()) or the pool grows, aborting on
+ * exhaustion.  Returns the key's location. */
+uint32_t
 simq_list_append_slow(struct simq *q, struct simq_list *l,
                       struct simq_key key)
 {
@@ -167,15 +190,11 @@ simq_list_append_slow(struct simq *q, struct simq_list *l,
     struct simq_chunk *ch = simq_chunk(q, c);
 
     q->free_chunk = ch->next;
-    ch->next = SIMQ_NONE;
+    ch->next = l->head;
     ch->n = 1;
     ch->keys[0] = key;
-    if (l->tail != SIMQ_NONE) {
-        simq_chunk(q, l->tail)->next = c;
-    } else {
-        l->head = c;
-    }
-    l->tail = c;
+    l->head = c;
+    return c << 3;
 }
 
 static uint64_t
@@ -239,9 +258,9 @@ rebuild(struct simq *q)
                             "out of memory growing the event heap");
         }
         q->cur = q->n_buckets;
-        q->near_end = INT64_MAX;
+        q->near_end = UINT64_MAX;
         q->spill_at = SIMQ_SPILL;
-        q->overflow.head = q->overflow.tail = SIMQ_NONE;
+        q->overflow.head = SIMQ_NONE;
         q->n_overflow = 0;
         q->n_far = 0;
         for (uint32_t c = old.head; c != SIMQ_NONE;) {
@@ -280,17 +299,20 @@ rebuild(struct simq *q)
         q->n_buckets = (uint32_t)buckets;
     }
     for (uint32_t i = 0; i < q->n_buckets; i++) {
-        q->buckets[i].head = q->buckets[i].tail = SIMQ_NONE;
+        q->buckets[i].head = SIMQ_NONE;
     }
     q->base = lo;
     q->cur = 0;
-    q->near_end = (int64_t)lo;
-    q->overflow.head = q->overflow.tail = SIMQ_NONE;
+    q->near_end = (uint64_t)lo;
+    q->overflow.head = SIMQ_NONE;
     q->n_overflow = 0;
     q->n_far = 0;
 
     /* Move the keys chunk by chunk, freeing each chunk before its keys are
-     * appended, so the move needs no more chunks than it frees. */
+     * appended, so the move needs no more chunks than it frees.  Each
+     * key's record learns its new location, so that cancelling it stays
+     * eager (simq_remove()). */
+    char *recs = *q->pf_base;
     for (uint32_t c = old.head; c != SIMQ_NONE;) {
         struct simq_chunk *ch = simq_chunk(q, c);
         struct simq_key keys[SIMQ_CHUNK_KEYS];
@@ -299,7 +321,14 @@ rebuild(struct simq *q)
         memcpy(keys, ch->keys, k * sizeof keys[0]);
         chunk_free(q, c);
         for (uint32_t i = 0; i < k; i++) {
-            simq_far_push(q, keys[i]);
+            __builtin_prefetch(recs + (size_t)simq_idx(&keys[i]) * q->pf_size
+                               + q->loc_off, 1);
+        }
+        for (uint32_t i = 0; i < k; i++) {
+            uint32_t loc = simq_far_push(q, keys[i]);
+
+            *(uint32_t *)(recs + (size_t)simq_idx(&keys[i]) * q->pf_size
+                          + q->loc_off) = loc;
         }
         c = next;
     }
@@ -321,10 +350,9 @@ simq_refill(struct simq *q)
         struct simq_list *l = &q->buckets[q->cur];
         uint32_t c = l->head;
 
-        l->head = l->tail = SIMQ_NONE;
+        l->head = SIMQ_NONE;
         q->cur++;
-        q->near_end = (int64_t)(near_end_of(q) > (uint64_t)INT64_MAX
-                                ? INT64_MAX : near_end_of(q));
+        q->near_end = near_end_of(q);
         while (c != SIMQ_NONE) {
             struct simq_chunk *ch = simq_chunk(q, c);
             uint32_t next = ch->next;
@@ -360,13 +388,12 @@ simq_refill(struct simq *q)
     return true;
 }
 
-/* Moves the heap of a small queue into the overflow list, so that the next
- * refill builds a calendar. */
+/* Moves the heap of a small queue into the overflow list and spreads it
+ * over a fresh calendar. */
 void
 simq_spill(struct simq *q)
 {
     const struct simq_key *s = q->slots + 3;
-    int64_t lo = s[0].time_ps;
 
     for (size_t i = 0; i < q->n; i++) {
         q->n_far++;
@@ -374,9 +401,6 @@ simq_spill(struct simq *q)
         simq_list_append(q, &q->overflow, s[i]);
     }
     q->n = 0;
-    q->cur = q->n_buckets;
-    q->near_end = lo;           /* every key is >= the old minimum */
-    q->spill_at = SIZE_MAX;
 
     /* Give back the big heap: the calendar keeps it small. */
     free(q->block);
@@ -387,6 +411,7 @@ simq_spill(struct simq *q)
         sim_assert_fail(__FILE__, __LINE__,
                         "out of memory growing the event heap");
     }
+    rebuild(q);
 }
 
 /* Keeps the keys of list 'l' that 'keep' accepts, packing them. */
@@ -430,9 +455,7 @@ list_filter(struct simq *q, struct simq_list *l)
     }
     if (kept == 0) {
         chunk_free(q, l->head);
-        l->head = l->tail = SIMQ_NONE;
-    } else {
-        l->tail = wc;
+        l->head = SIMQ_NONE;
     }
     return kept;
 }
@@ -485,7 +508,7 @@ list_drain(struct simq *q, struct simq_list *l, struct simq_key *out)
         chunk_free(q, c);
         c = next;
     }
-    l->head = l->tail = SIMQ_NONE;
+    l->head = SIMQ_NONE;
     return n;
 }
 
@@ -511,7 +534,8 @@ simq_renumber(struct simq *q)
     q->n_overflow = 0;
     /* Re-pushing packs the lists, so no more chunks are needed. */
     for (size_t i = 0; i < n; i++) {
-        all[i].ord = (uint64_t)i << SIMQ_IDX_BITS | (all[i].ord & SIMQ_IDX_MASK);
+        all[i].ord = (uint64_t)i << SIMQ_IDX_BITS
+                     | (all[i].ord & SIMQ_IDX_MASK);
         simq_push(q, all[i]);
     }
     free(all);

@@ -24,11 +24,22 @@
  *
  * SMALL QUEUES.  Below SIMQ_SMALL keys the calendar costs more memory than
  * it saves time, so a rebuild of at most SIMQ_SMALL keys puts them all in
- * the heap and sets 'near_end' to SIM_TIME_MAX: the queue is a plain heap.
- * A new queue starts that way.  When the heap grows past SIMQ_SPILL keys,
- * simq_top() spills it into the overflow list and rebuilds a calendar.  Whatever the
- * time distribution, ordering is exact: buckets only decide WHEN keys reach
- * the heap, never their order.
+ * the heap and sets 'near_end' to UINT64_MAX, above every time
+ * (SIM_TIME_MAX included): the queue is a plain heap.  A new queue starts
+ * that way.  When the heap grows past SIMQ_SPILL keys, simq_top() spills it
+ * into the overflow list and rebuilds a calendar.  Whatever the time
+ * distribution, ordering is exact: buckets only decide WHEN keys reach the
+ * heap, never their order.
+ *
+ * REMOVAL.  A push returns where the key was filed: chunk and slot for a
+ * list, SIMQ_LOC_NONE for the heap.  The caller keeps it in the record
+ * (and a rebuild, which moves every overflow key, updates it there), so
+ * simq_remove() can take a key out of its list in O(1), filling the hole
+ * with the last key of the list's head chunk.  A location can go stale
+ * (the key moved into the heap, or was packed by a filter); simq_remove()
+ * then finds another key, or none, in that slot and declines, and the
+ * caller cancels lazily instead.  Keys in the heap are never removed
+ * early: the heap keeps no positions, which keeps it fast.
  *
  * MEMORY.  Buckets are singly linked lists of 128-byte chunks (7 keys)
  * taken from a pool that grows in slabs and recycles chunks.  The heap grows
@@ -63,9 +74,20 @@ struct simq_chunk {
     struct simq_key keys[SIMQ_CHUNK_KEYS];
 };
 
+/* A bucket or the overflow list: a singly linked list of chunks.  Keys go
+ * into the head chunk while it has room, else a fresh chunk becomes the
+ * head; a removal moves the head chunk's last key into the hole.  Any
+ * chunk may be partly filled; the order of keys in a list means nothing
+ * (the heap orders them). */
 struct simq_list {
-    uint32_t head, tail;        /* chunk numbers, SIMQ_NONE if empty */
+    uint32_t head;              /* chunk number, SIMQ_NONE if empty */
 };
+
+/* Where a key was filed: chunk << 3 | slot for a list, or SIMQ_LOC_NONE
+ * (the heap, or unknown).  A location goes stale when the key moves (a
+ * refill, a rebuild, a filter); simq_remove() detects that. */
+#define SIMQ_LOC_NONE UINT32_MAX
+#define SIMQ_LOC_CHUNK_BITS 29
 
 /* Decides whether a key survives a transfer or a filter; a false answer
  * means the key is dropped (the callback recycles its record). */
@@ -80,7 +102,8 @@ struct simq {
     size_t cap;
 
     /* Calendar. */
-    int64_t near_end;           /* keys below go to the heap */
+    uint64_t near_end;          /* keys below go to the heap; UINT64_MAX
+                                 * (above every time) in a plain heap */
     int64_t base;
     unsigned shift;             /* w = 1 << shift */
     uint32_t cur, n_buckets;
@@ -101,9 +124,11 @@ struct simq {
 
     /* Where the caller's per-key records live ('*pf_base' + index *
      * 'pf_size'); a refill prefetches them, since the keys it moves into
-     * the heap will run soon. */
+     * the heap will run soon.  Each record keeps its key's location in a
+     * uint32_t at byte offset 'loc_off', which a rebuild updates. */
     void *const *pf_base;
     size_t pf_size;
+    size_t loc_off;
 };
 
 typedef unsigned __int128 simq_u128;
@@ -131,7 +156,8 @@ simq_chunk(const struct simq *q, uint32_t c)
 /* Initialises an empty queue whose transfers consult 'keep', unless
  * '*n_dead' (maintained by the caller) says no key would be rejected. */
 void simq_init(struct simq *q, simq_keep_fn *keep, void *keep_ctx,
-               const size_t *n_dead, void *const *pf_base, size_t pf_size);
+               const size_t *n_dead, void *const *pf_base, size_t pf_size,
+               size_t loc_off);
 void simq_free(struct simq *q);
 
 int simq_reserve_slow(struct simq *q, int64_t time_ps);
@@ -142,7 +168,7 @@ static inline int
 simq_reserve(struct simq *q, int64_t time_ps)
 {
     if (q->n < q->cap
-        && (time_ps < q->near_end || q->free_chunk != SIMQ_NONE)) {
+        && ((uint64_t)time_ps < q->near_end || q->free_chunk != SIMQ_NONE)) {
         return 0;
     }
     return simq_reserve_slow(q, time_ps);
@@ -226,56 +252,53 @@ simq_heap_push(struct simq *q, struct simq_key key)
 
 /* ---- the whole queue ---- */
 
-void simq_list_append_slow(struct simq *q, struct simq_list *l,
-                           struct simq_key key);
+uint32_t simq_list_append_slow(struct simq *q, struct simq_list *l,
+                               struct simq_key key);
+void simq_chunk_release(struct simq *q, struct simq_list *l);
 bool simq_refill(struct simq *q);
 void simq_spill(struct simq *q);
 
-/* Appends 'key' to list 'l'. */
-static inline __attribute__((always_inline)) void
+/* Adds 'key' to list 'l' and returns its location. */
+static inline __attribute__((always_inline)) uint32_t
 simq_list_append(struct simq *q, struct simq_list *l, struct simq_key key)
 {
-    if (l->tail != SIMQ_NONE) {
-        struct simq_chunk *t = simq_chunk(q, l->tail);
-        if (t->n < SIMQ_CHUNK_KEYS) {
-            t->keys[t->n++] = key;
-            return;
+    if (l->head != SIMQ_NONE) {
+        struct simq_chunk *h = simq_chunk(q, l->head);
+        if (h->n < SIMQ_CHUNK_KEYS) {
+            h->keys[h->n] = key;
+            return l->head << 3 | h->n++;
         }
     }
-    simq_list_append_slow(q, l, key);
+    return simq_list_append_slow(q, l, key);
 }
 
-/* Files 'key' (time >= near_end) in its bucket or the overflow list. */
-static inline __attribute__((always_inline)) void
+/* Files 'key' (time >= near_end) in its bucket or the overflow list and
+ * returns its location. */
+static inline __attribute__((always_inline)) uint32_t
 simq_far_push(struct simq *q, struct simq_key key)
 {
+    /* time >= near_end = base + cur * w, so i >= cur: the key belongs to
+     * a bucket not yet moved into the heap, or past the calendar. */
     uint64_t i = (uint64_t)(key.time_ps - q->base) >> q->shift;
 
-    if (key.time_ps >= q->base && i < q->cur) {
-        /* Only when 'near_end' saturated at SIM_TIME_MAX: the key belongs
-         * to the range the heap already covers. */
-        simq_heap_push(q, key);
-        return;
-    }
     q->n_far++;
-    if (key.time_ps >= q->base && i < q->n_buckets) {
-        simq_list_append(q, &q->buckets[i], key);
-    } else {
-        q->n_overflow++;
-        simq_list_append(q, &q->overflow, key);
+    if (i < q->n_buckets) {
+        return simq_list_append(q, &q->buckets[i], key);
     }
+    q->n_overflow++;
+    return simq_list_append(q, &q->overflow, key);
 }
 
-/* Adds 'key' (time >= the time of every key popped so far); simq_reserve()
- * must have succeeded first. */
-static inline void
+/* Adds 'key' (time >= the time of every key popped so far) and returns its
+ * location; simq_reserve() must have succeeded first. */
+static inline uint32_t
 simq_push(struct simq *q, struct simq_key key)
 {
-    if (key.time_ps < q->near_end) {
+    if ((uint64_t)key.time_ps < q->near_end) {
         simq_heap_push(q, key);
-    } else {
-        simq_far_push(q, key);
+        return SIMQ_LOC_NONE;
     }
+    return simq_far_push(q, key);
 }
 
 /* The minimum key, or NULL if the queue is empty.  May move keys from the
@@ -303,17 +326,60 @@ simq_pop(struct simq *q)
     }
 }
 
-/* Replaces the minimum key (returned by simq_top()) by 'key'; simq_reserve()
- * need not be called. */
-static inline void
+/* Replaces the minimum key (returned by simq_top()) by 'key' and returns
+ * its location; simq_reserve() need not be called. */
+static inline uint32_t
 simq_replace_top(struct simq *q, struct simq_key key)
 {
-    if (key.time_ps < q->near_end) {
+    if ((uint64_t)key.time_ps < q->near_end) {
         simq_heap_sift_down(q, 0, key);
-    } else {
-        simq_pop(q);
-        simq_far_push(q, key);
+        return SIMQ_LOC_NONE;
     }
+    simq_pop(q);
+    return simq_far_push(q, key);
+}
+
+/* Removes the key of record 'idx' if location 'loc' still holds it (the
+ * queue never holds two keys with one record index, so a match is that
+ * key).  Returns false, queue unchanged, if it does not: the key is in the
+ * heap or moved since.  When another key moves into the hole, stores its
+ * record index in '*moved' (its new location is 'loc'); else SIMQ_NONE. */
+static inline bool
+simq_remove(struct simq *q, uint32_t loc, uint32_t idx, uint32_t *moved)
+{
+    struct simq_chunk *ch, *h;
+    struct simq_list *l;
+    uint32_t slot = loc & 7;
+    uint64_t i;
+
+    if (loc == SIMQ_LOC_NONE) {
+        return false;
+    }
+    ch = simq_chunk(q, loc >> 3);
+    if (slot >= ch->n || simq_idx(&ch->keys[slot]) != idx) {
+        return false;
+    }
+    /* A key in a list lies in the bucket its time names, or past them. */
+    i = (uint64_t)(ch->keys[slot].time_ps - q->base) >> q->shift;
+    if (i < q->n_buckets) {
+        l = &q->buckets[i];
+    } else {
+        l = &q->overflow;
+        q->n_overflow--;
+    }
+    q->n_far--;
+    h = simq_chunk(q, l->head);
+    h->n--;
+    if (h == ch && slot == h->n) {
+        *moved = SIMQ_NONE;
+    } else {
+        ch->keys[slot] = h->keys[h->n];
+        *moved = simq_idx(&ch->keys[slot]);
+    }
+    if (h->n == 0) {
+        simq_chunk_release(q, l);
+    }
+    return true;
 }
 
 /* Drops every key 'keep' rejects, in linear time. */

@@ -11,27 +11,36 @@
  * its time and 'ord' = sequence number << 28 | record index.
  *
  * RECORD.  'ctx', 'comp', 'kind', a 16-bit handler number 'fn' (handler
- * pointers are interned in a per-simulation table; number 0 marks a
- * cancelled record still referenced by a heap key) and a generation 'gen'.
+ * pointers are interned in a per-simulation table; number 0 marks a free
+ * record, or a cancelled one still referenced by a key), a 32-bit
+ * generation 'gen' and 'loc', where the queue filed the key (queue.h).
  * An event id is gen << 28 | index.  'gen' is bumped whenever the record's
  * event stops being pending (it runs or is cancelled), so a record holds a
  * pending event exactly when its 'gen' equals the one in the id.  Records
- * whose generation reaches 2^36 (which no id can carry) are retired instead
- * of reused, so an id is never handed out twice.
+ * whose generation reaches 2^32 - 1 are retired instead of reused (24
+ * bytes lost per 4 billion reuses of one record), so an id is never handed
+ * out twice.  Invariant: the queue never holds two keys naming one record.
  *
- * CANCELLATION is lazy: the record becomes a tombstone (fn = 0) and its key
- * stays queued until it reaches the heap or until tombstones pass a quarter
- * of all keys, when simq_filter() drops them all in linear time.  So the
- * queue never holds more than 4/3 of the pending events (plus a constant),
- * and each cancellation costs O(1) amortized.
+ * CANCELLATION is eager where it is cheap and lazy elsewhere.  A key filed
+ * in a calendar bucket or the overflow list (most of them in a large
+ * queue) is removed at once by simq_remove(), which 'loc' makes O(1), and
+ * the record is recycled.  A key in the heap (a small queue, or the near
+ * future of a large one) or one whose 'loc' went stale stays queued: the
+ * record becomes a tombstone (fn = 0) until the key reaches the top, or
+ * until tombstones pass a quarter of all keys, when simq_filter() drops
+ * them all in linear time.  So the queue never holds more than 4/3 of the
+ * pending events (plus a constant), in practice much less, and each
+ * cancellation costs O(1) amortized.
  *
  * RUN LOOP.  The event at the top is copied out, its record freed and its
  * handler called while its key stays at the top ("consumed").  The first
  * event the handler schedules then replaces the top key with one sift-down,
  * instead of a pop plus a push (when it falls in the heap's range); if the
  * handler schedules nothing, the key is popped afterwards.  The run loop
- * asserts that time never goes backwards.  settle() performs that deferred pop before anything
- * that needs a clean heap.
+ * asserts that time never goes backwards.  settle() performs that
+ * deferred pop before anything that needs a clean heap.  Events at
+ * SIM_TIME_MAX ("never") stay queued: when one reaches the top of a run
+ * until SIM_TIME_MAX, the run ends as if the queue were empty.
  *
  * SEQUENCE NUMBERS take 36 bits of a key.  When they run out (after 2^36
  * schedules) the heap is sorted and renumbered by rank, which keeps every
@@ -41,6 +50,7 @@
 #include "sim/sim.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,7 +58,7 @@
 #include "sim/queue.h"
 #include "sim/sim-private.h"
 
-#define GEN_LIMIT (UINT64_C(1) << (64 - SIMQ_IDX_BITS))
+#define GEN_LIMIT UINT32_MAX
 #define NO_RECORD UINT32_MAX
 #define MIN_REC_GROWTH 64
 #define FN_LIMIT 65535
@@ -56,11 +66,14 @@
 
 struct rec {
     void *ctx;                  /* handler context, or next free index */
-    uint64_t gen;               /* generation, 1 .. GEN_LIMIT */
+    uint32_t gen;               /* generation, 1 .. GEN_LIMIT */
+    uint32_t loc;               /* where the key was filed (queue.h) */
     uint32_t comp;
     uint16_t kind;
-    uint16_t fn;                /* index into fns; 0 = cancelled */
+    uint16_t fn;                /* index into fns; 0 = free or cancelled */
 };
+
+_Static_assert(sizeof(struct rec) == 24, "an event record is 24 bytes");
 
 struct sim {
     sim_time_t now;
@@ -102,7 +115,8 @@ sim_create(void)
         return NULL;
     }
     simq_init(&sim->q, keep_live, sim, &sim->tombstones,
-              (void *const *)&sim->recs, sizeof(struct rec));
+              (void *const *)&sim->recs, sizeof(struct rec),
+              offsetof(struct rec, loc));
     sim->free_head = NO_RECORD;
     sim->fingerprint = SIM_FINGERPRINT_INIT;
     sim->n_fns = 1;
@@ -354,12 +368,12 @@ sim_schedule_at(struct sim *sim, sim_time_t when, sim_component_id comp,
     key.ord = sim->next_seq++ << SIMQ_IDX_BITS | idx;
     if (sim->consumed) {
         sim->consumed = false;
-        simq_replace_top(&sim->q, key);
+        r->loc = simq_replace_top(&sim->q, key);
     } else {
-        simq_push(&sim->q, key);
+        r->loc = simq_push(&sim->q, key);
     }
     if (id) {
-        *id = r->gen << SIMQ_IDX_BITS | idx;
+        *id = (uint64_t)r->gen << SIMQ_IDX_BITS | idx;
     }
     return 0;
 }
@@ -393,9 +407,18 @@ bool
 sim_cancel(struct sim *sim, sim_event_id id)
 {
     struct rec *r = pending_rec(sim, id);
+    uint32_t idx = (uint32_t)(id & SIMQ_IDX_MASK), moved;
 
     if (!r) {
         return false;
+    }
+    if (simq_remove(&sim->q, r->loc, idx, &moved)) {
+        /* Eager: the key was still where it was filed. */
+        if (moved != SIMQ_NONE) {
+            sim->recs[moved].loc = r->loc;
+        }
+        rec_release(sim, idx);
+        return true;
     }
     r->fn = 0;
     r->gen++;
@@ -419,6 +442,8 @@ enum sim_stop_reason
 sim_run(struct sim *sim, sim_time_t until)
 {
     struct simq *q = &sim->q;
+    /* The last time that may run: events at SIM_TIME_MAX never do. */
+    sim_time_t last = until < SIM_TIME_MAX ? until : SIM_TIME_MAX - 1;
 
     SIM_ASSERT(!sim->running);
     sim->running = true;
@@ -451,7 +476,12 @@ sim_run(struct sim *sim, sim_time_t until)
             simq_pop(q);
             continue;
         }
-        if (top->time_ps > until) {
+        if (top->time_ps > last) {
+            if (top->time_ps == SIM_TIME_MAX && until == SIM_TIME_MAX) {
+                /* Only "never" events are left: they do not run. */
+                sim->running = false;
+                return SIM_STOP_EMPTY;
+            }
             if (until > sim->now) {
                 sim->now = until;
             }
@@ -509,6 +539,12 @@ sim_queue_memory_bytes(const struct sim *sim)
 {
     return simq_memory_bytes(&sim->q)
         + (size_t)sim->cap_recs * sizeof(struct rec);
+}
+
+size_t
+sim_test_tombstones(const struct sim *sim)
+{
+    return sim->tombstones;
 }
 
 void

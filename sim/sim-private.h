@@ -5,6 +5,7 @@
 #ifndef VNETSIM_SIM_SIM_PRIVATE_H
 #define VNETSIM_SIM_SIM_PRIVATE_H 1
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim/sim.h"
@@ -35,5 +36,9 @@ sim_fp_fold(uint64_t fp, sim_time_t time, sim_component_id comp,
 /* Test hook: sets the next internal sequence number, to exercise the
  * renumbering that happens when the 36-bit sequence space runs out. */
 void sim_test_set_next_seq(struct sim *sim, uint64_t seq);
+
+/* Test hook: cancelled events whose keys still wait in the queue (lazy
+ * cancellation); eagerly removed ones are not counted. */
+size_t sim_test_tombstones(const struct sim *sim);
 
 #endif /* VNETSIM_SIM_SIM_PRIVATE_H */

@@ -14,6 +14,9 @@
  * Events at equal times therefore run in the order they were scheduled
  * (first in, first out), whatever the queue's internal structure.  The clock
  * never goes backwards; scheduling before sim_now() is refused (EINVAL).
+ * SIM_TIME_MAX means "never" (simtime.h saturates to it): an event at
+ * SIM_TIME_MAX may be scheduled, is pending and can be cancelled, but
+ * never runs.
  *
  * DETERMINISM.  The order above depends only on the sequence of calls the
  * simulation makes, never on addresses, wall-clock time or hash order.  The
@@ -39,9 +42,10 @@
  * MEMORY.  Event records come from pools that grow in chunks and are reused;
  * in steady state, scheduling and running events performs no malloc.  A
  * pending event costs about 40-48 bytes (a 24-byte record and a 16-byte
- * queue key, plus slack); cancelled events are dropped lazily but never
- * make up more than a quarter of the queue.  Handlers run with the engine in a
- * consistent state: they may schedule, cancel (themselves included) and
+ * queue key, plus slack).  Cancelling usually frees both at once; events
+ * cancelled while in the queue's near-future heap linger as tombstones,
+ * never more than a quarter of the queue.  Handlers run with the engine in
+ * a consistent state: they may schedule, cancel (themselves included) and
  * stop freely, but not call sim_run() recursively.  At most 65535 distinct
  * handler functions may be used per simulation (ENOMEM beyond).
  *
@@ -74,7 +78,7 @@ typedef void sim_handler_fn(struct sim *sim, void *ctx);
 
 /* Why sim_run() returned. */
 enum sim_stop_reason {
-    SIM_STOP_EMPTY,         /* no event left */
+    SIM_STOP_EMPTY,         /* no event left that can run */
     SIM_STOP_UNTIL,         /* next event is later than 'until' */
     SIM_STOP_REQUESTED,     /* a handler called sim_stop() */
 };
@@ -115,9 +119,11 @@ bool sim_is_pending(const struct sim *sim, sim_event_id id);
 
 /* Runs events in order until the queue is empty, the next event is later
  * than 'until', or a handler calls sim_stop().  Events exactly at 'until'
- * do run.  When it returns SIM_STOP_EMPTY or SIM_STOP_UNTIL and 'until' is
- * not SIM_TIME_MAX, the clock is advanced to 'until' (sim_now() == until),
- * even if no event ran -- unless 'until' is already in the past, when the
+ * do run, except at SIM_TIME_MAX: when only events at SIM_TIME_MAX are left
+ * the queue counts as empty (they stay pending).  When it returns
+ * SIM_STOP_EMPTY or SIM_STOP_UNTIL and 'until' is not SIM_TIME_MAX, the
+ * clock is advanced to 'until' (sim_now() == until), even if no event
+ * ran -- unless 'until' is already in the past, when the
  * clock stays where it is (it never goes backwards).  After
  * SIM_STOP_REQUESTED the clock is the time of the handler that stopped.
  * May be called again to continue; must not be called from a handler. */

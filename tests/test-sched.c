@@ -104,6 +104,67 @@ spawn_now(struct sim *sim, void *ctx)
     }
 }
 
+/* Ties whose keys lived in different structures (the plain heap before
+ * the calendar existed, buckets, the overflow list, the near-future heap)
+ * and were scheduled from outside and from inside handlers still run in
+ * scheduling order. */
+#define TIE_T 3000000
+
+static void
+filler(struct sim *sim, void *ctx)
+{
+    (void)sim;
+    (void)ctx;
+}
+
+static void
+tie_adder(struct sim *sim, void *ctx)
+{
+    at(sim, TIE_T, (int)(intptr_t)ctx, NULL);
+}
+
+static void
+test_equal_times_stay_fifo_across_queue_structures(void)
+{
+    struct sim *sim = sim_create();
+    uint64_t x = 12345;
+    int tag = 0;
+
+    trace_reset();
+    for (int i = 0; i < 8; i++) {
+        at(sim, TIE_T, tag++, NULL);            /* plain heap */
+    }
+    for (int i = 0; i < 20000; i++) {
+        x = sim_fp_mix64(x);
+        sim_schedule_at(sim, 1 + (sim_time_t)(x % 1000000), 0, 0, filler,
+                        NULL, NULL);
+    }
+    CU_ASSERT_EQUAL(sim_run(sim, 0), SIM_STOP_UNTIL);  /* builds calendar */
+    for (int i = 0; i < 8; i++) {
+        at(sim, TIE_T, tag++, NULL);            /* past the calendar */
+    }
+    for (int i = 0; i < 8; i++) {
+        sim_schedule_at(sim, 500000, 0, 0, tie_adder,
+                        (void *)(intptr_t)tag++, NULL);
+    }
+    for (int i = 0; i < 20000; i++) {
+        x = sim_fp_mix64(x);
+        sim_schedule_at(sim, 1000000 + (sim_time_t)(x % 1900000), 0, 0,
+                        filler, NULL, NULL);
+    }
+    for (int i = 0; i < 8; i++) {
+        sim_schedule_at(sim, TIE_T - 1, 0, 0, tie_adder,
+                        (void *)(intptr_t)tag++, NULL);
+    }
+    CU_ASSERT_EQUAL(sim_run(sim, SIM_TIME_MAX), SIM_STOP_EMPTY);
+    CU_ASSERT_EQUAL(trace_len, 32);
+    for (size_t i = 0; i < trace_len; i++) {
+        CU_ASSERT_EQUAL(trace[i], (int)i);
+        CU_ASSERT_EQUAL(trace_time[i], TIE_T);
+    }
+    sim_destroy(sim);
+}
+
 static void
 test_ties_scheduled_from_handlers_are_fifo(void)
 {
@@ -275,6 +336,48 @@ test_run_until_runs_events_at_until_and_advances_clock(void)
     CU_ASSERT_EQUAL(sim_run(sim, 500), SIM_STOP_EMPTY);    /* never back */
     CU_ASSERT_EQUAL(sim_now(sim), 1000);
     sim_destroy(sim);
+}
+
+/* SIM_TIME_MAX means "never", in a small queue (a plain heap) and in a
+ * large one (the calendar): such events are pending and cancellable but
+ * do not run, and a run until SIM_TIME_MAX ends as if the queue were
+ * empty, with the clock at the last real event. */
+static void
+test_events_at_time_max_never_run_but_stay_pending(void)
+{
+    static const size_t sizes[] = { 2, 3000, 20000 };
+
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        struct sim *sim = sim_create();
+        sim_event_id first = SIM_EVENT_NONE, id;
+        bool ok = true;
+
+        trace_reset();
+        for (size_t i = 0; i < sizes[k]; i++) {
+            ok &= at(sim, SIM_TIME_MAX, 9, i ? &id : &first) == 0;
+            ok &= at(sim, (sim_time_t)(i % 7), 1, NULL) == 0;
+        }
+        CU_ASSERT_TRUE(ok);
+        CU_ASSERT_TRUE(sim_is_pending(sim, first));
+        CU_ASSERT_EQUAL(sim_run(sim, SIM_TIME_MAX), SIM_STOP_EMPTY);
+        CU_ASSERT_EQUAL(sim_events_executed(sim), sizes[k]);
+        CU_ASSERT_EQUAL(sim_now(sim),
+                        sizes[k] < 7 ? (sim_time_t)sizes[k] - 1 : 6);
+        CU_ASSERT_EQUAL(sim_pending(sim), sizes[k]);
+        CU_ASSERT_TRUE(sim_cancel(sim, first));
+        CU_ASSERT_EQUAL(sim_pending(sim), sizes[k] - 1);
+        /* Running again neither runs them nor moves the clock. */
+        CU_ASSERT_EQUAL(sim_run(sim, SIM_TIME_MAX), SIM_STOP_EMPTY);
+        CU_ASSERT_EQUAL(sim_run(sim, 1000), SIM_STOP_UNTIL);
+        CU_ASSERT_EQUAL(sim_now(sim), 1000);
+        CU_ASSERT_EQUAL(sim_events_executed(sim), sizes[k]);
+        /* New events still run before them. */
+        CU_ASSERT_EQUAL(at(sim, 2000, 2, NULL), 0);
+        CU_ASSERT_EQUAL(sim_run(sim, SIM_TIME_MAX), SIM_STOP_EMPTY);
+        CU_ASSERT_EQUAL(sim_now(sim), 2000);
+        CU_ASSERT_EQUAL(sim_events_executed(sim), sizes[k] + 1);
+        sim_destroy(sim);
+    }
 }
 
 static void
@@ -731,13 +834,14 @@ wide_cmp(const void *a_, const void *b_)
 /* Times mix dense ties, a wide spread, far outliers and SIM_TIME_MAX;
  * scheduling happens in three rounds between partial runs, sequence
  * numbers are renumbered midway, and a fifth of the events is cancelled.
- * The executed order must equal the survivors sorted by (time, seq). */
+ * The executed order must equal the survivors sorted by (time, seq),
+ * those at SIM_TIME_MAX ("never") excepted: they stay pending. */
 static void
 test_wide_time_spread_matches_sorted_reference(void)
 {
     struct sim *sim = sim_create();
     uint32_t *expect = calloc(WIDE_N, sizeof *expect);
-    uint32_t n_expect = 0, n = 0;
+    uint32_t n_expect = 0, n = 0, n_never = 0;
     bool ok = true;
 
     wide = calloc(WIDE_N, sizeof *wide);
@@ -757,7 +861,9 @@ test_wide_time_spread_matches_sorted_reference(void)
             switch (r % 8) {
             case 0: t = now + (sim_time_t)(mix(r) % 4); break;
             case 1: t = SIM_TIME_MAX; break;
-            case 2: t = now + (sim_time_t)(mix(r) % (UINT64_C(1) << 61)); break;
+            case 2:
+                t = now + (sim_time_t)(mix(r) % (UINT64_C(1) << 61));
+                break;
             default: t = now + (sim_time_t)(mix(r) % 100000); break;
             }
             wide[n].time = t;
@@ -779,12 +885,18 @@ test_wide_time_spread_matches_sorted_reference(void)
     }
     CU_ASSERT_TRUE(ok);
     CU_ASSERT_EQUAL(sim_run(sim, SIM_TIME_MAX), SIM_STOP_EMPTY);
-    CU_ASSERT_EQUAL(sim_pending(sim), 0);
     for (uint32_t i = 0; i < n; i++) {
-        if (!wide[i].cancelled) {
+        if (wide[i].cancelled) {
+            continue;
+        }
+        if (wide[i].time == SIM_TIME_MAX) {
+            n_never++;          /* "never": stays pending, does not run */
+        } else {
             expect[n_expect++] = i;
         }
     }
+    CU_ASSERT_TRUE(n_never > 1000);
+    CU_ASSERT_EQUAL(sim_pending(sim), n_never);
     /* Events that ran before a later round was scheduled are already in
      * place: a stable sort by (time, seq) of all survivors is the order. */
     qsort(expect, n_expect, sizeof *expect, wide_cmp);
@@ -797,14 +909,122 @@ test_wide_time_spread_matches_sorted_reference(void)
     free(wide_order);
 }
 
+/* Keys filed in calendar buckets and the overflow list are cancelled
+ * eagerly (removed at once, the record recycled, no tombstone), in any
+ * order, with holes filled from the head chunk of the same list; keys
+ * already in the heap fall back to lazy tombstones.  Either way the
+ * survivors run in (time, seq) order. */
+#define BUCKET_OLD 20000
+#define BUCKET_NEW 40000
+
+static void
+test_cancel_in_calendar_buckets_is_eager_and_keeps_order(void)
+{
+    struct sim *sim = sim_create();
+    uint32_t total = BUCKET_OLD + 2 * BUCKET_NEW;
+    uint32_t *expect = calloc(total, sizeof *expect);
+    uint32_t *victims = calloc(BUCKET_NEW, sizeof *victims);
+    uint32_t n = 0, n_expect = 0;
+    bool ok = true;
+
+    wide = calloc(total, sizeof *wide);
+    wide_order = calloc(total, sizeof *wide_order);
+    wide_ran = 0;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(wide_order);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(victims);
+    for (; n < BUCKET_OLD; n++) {
+        wide[n].time = 1 + (sim_time_t)(mix(n) % 1000000);
+        wide[n].seq = n;
+        ok &= sim_schedule_at(sim, wide[n].time, 0, 0, wide_fn,
+                              (void *)(uintptr_t)n, &wide[n].id) == 0;
+    }
+    /* Looking at the top spills the heap into a calendar. */
+    CU_ASSERT_EQUAL(sim_run(sim, 0), SIM_STOP_UNTIL);
+    CU_ASSERT_EQUAL(wide_ran, 0);
+    for (uint32_t i = 0; i < BUCKET_NEW; i++, n++) {
+        /* Past the heap's range (the first bucket): a quarter inside the
+         * calendar's span, the rest past it (the overflow list). */
+        wide[n].time = 500000 + (sim_time_t)(mix(n) % 2000000);
+        wide[n].seq = n;
+        ok &= sim_schedule_at(sim, wide[n].time, 0, 0, wide_fn,
+                              (void *)(uintptr_t)n, &wide[n].id) == 0;
+    }
+    /* Cancel three quarters of the new keys in random order, scheduling
+     * a replacement after every other cancel (it reuses the record). */
+    for (uint32_t i = 0; i < BUCKET_NEW; i++) {
+        victims[i] = BUCKET_OLD + i;
+    }
+    for (uint32_t i = BUCKET_NEW - 1; i > 0; i--) {
+        uint32_t j = (uint32_t)(mix(i ^ UINT64_C(5) << 40) % (i + 1));
+        uint32_t t = victims[i];
+
+        victims[i] = victims[j];
+        victims[j] = t;
+    }
+    for (uint32_t i = 0; i < BUCKET_NEW * 3 / 4; i++) {
+        uint32_t v = victims[i];
+
+        ok &= sim_cancel(sim, wide[v].id);
+        ok &= !sim_cancel(sim, wide[v].id);
+        wide[v].cancelled = true;
+        if (i % 2 == 0) {
+            wide[n].time = 500000 + (sim_time_t)(mix(n) % 2000000);
+            wide[n].seq = n;
+            ok &= sim_schedule_at(sim, wide[n].time, 0, 0, wide_fn,
+                                  (void *)(uintptr_t)n, &wide[n].id) == 0;
+            n++;
+        }
+    }
+    CU_ASSERT_TRUE(ok);
+    CU_ASSERT_EQUAL(sim_test_tombstones(sim), 0);
+    /* The keys the rebuild moved into buckets had their locations
+     * updated: eager too, except those already moved into the heap (the
+     * earliest), which become tombstones. */
+    for (uint32_t i = 0; i < BUCKET_OLD; i += 2) {
+        if (wide[i].time > 100000) {
+            ok &= sim_cancel(sim, wide[i].id);
+            wide[i].cancelled = true;
+        }
+    }
+    CU_ASSERT_TRUE(ok);
+    CU_ASSERT_EQUAL(sim_test_tombstones(sim), 0);
+    for (uint32_t i = 0; i < BUCKET_OLD; i++) {
+        if (wide[i].time < 1000) {
+            ok &= sim_cancel(sim, wide[i].id);
+            wide[i].cancelled = true;
+        }
+    }
+    CU_ASSERT_TRUE(ok);
+    CU_ASSERT_TRUE(sim_test_tombstones(sim) > 0);
+    CU_ASSERT_EQUAL(sim_run(sim, SIM_TIME_MAX), SIM_STOP_EMPTY);
+    CU_ASSERT_EQUAL(sim_pending(sim), 0);
+    CU_ASSERT_EQUAL(sim_test_tombstones(sim), 0);
+    for (uint32_t i = 0; i < n; i++) {
+        if (!wide[i].cancelled) {
+            expect[n_expect++] = i;
+        }
+    }
+    qsort(expect, n_expect, sizeof *expect, wide_cmp);
+    CU_ASSERT_EQUAL(wide_ran, n_expect);
+    CU_ASSERT_EQUAL(memcmp(expect, wide_order,
+                           n_expect * sizeof *expect), 0);
+    sim_destroy(sim);
+    free(expect);
+    free(victims);
+    free(wide);
+    free(wide_order);
+}
+
 static const struct cutest_case ordering_cases[] = {
     CUTEST(test_events_run_in_time_order),
     CUTEST(test_equal_times_run_in_scheduling_order),
     CUTEST(test_ties_scheduled_from_handlers_are_fifo),
+    CUTEST(test_equal_times_stay_fifo_across_queue_structures),
     CUTEST(test_fifo_survives_sequence_renumbering),
     CUTEST(test_schedule_in_past_is_rejected_with_nothing_scheduled),
     CUTEST(test_run_until_runs_events_at_until_and_advances_clock),
     CUTEST(test_sim_stop_returns_after_current_handler),
+    CUTEST(test_events_at_time_max_never_run_but_stay_pending),
     CUTEST_END
 };
 
@@ -825,6 +1045,7 @@ static const struct cutest_case misc_cases[] = {
     CUTEST(test_fingerprint_changes_with_time_kind_and_order),
     CUTEST(test_differential_against_reference_with_ties_and_cancels),
     CUTEST(test_wide_time_spread_matches_sorted_reference),
+    CUTEST(test_cancel_in_calendar_buckets_is_eager_and_keeps_order),
     CUTEST_END
 };
 
