@@ -49,23 +49,18 @@ runrec_begin(struct runrec *rr, const char *db_path, const char *config,
     if (error) {
         return error;
     }
-    error = res_run_begin(rr->db, name, &rr->run);
-    if (!error) {
-        struct { const char *k, *v; } attrs[] = {
+    {
+        /* Committed with the run row: a visible run always carries them. */
+        const struct res_attr attrs[] = {
             { "configname", config }, { "runnumber", "0" },
             { "repetition", "0" }, { "seed", seed_text },
             { "scenario", scenario }, { "scenarioSha256", sha },
             { "vnetsimVersion", PACKAGE_VERSION }, { "datetime", when },
         };
-        for (size_t i = 0; i < sizeof attrs / sizeof attrs[0] && !error; i++) {
-            error = res_run_attr(rr->run, attrs[i].k, attrs[i].v);
-        }
-        if (error) {
-            snprintf(err, err_size, "%s", res_errmsg(rr->db));
-            res_run_end(rr->run, false, "could not write run attributes");
-            rr->run = NULL;
-        }
-    } else {
+        error = res_run_begin_attrs(rr->db, name, attrs,
+                                    sizeof attrs / sizeof attrs[0], &rr->run);
+    }
+    if (error) {
         snprintf(err, err_size, "%s", res_errmsg(rr->db));
     }
     if (error) {
