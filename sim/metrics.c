@@ -48,6 +48,8 @@ struct metric {
     /* Histogram. */
     uint64_t *buckets;
     double sum, sumsq;
+    double mean, m2;            /* Welford: running mean, sum of squared
+                                 * deviations from it */
     uint64_t min, max;
 
     /* Series. */
@@ -62,6 +64,8 @@ struct metrics {
     struct metric **all;
     size_t n, cap;
     sim_time_t interval;        /* 0 = no sampling scheduled */
+    bool was_reset;             /* 'reset_time' is meaningful */
+    sim_time_t reset_time;      /* time of the last reset */
 };
 
 enum { EV_SAMPLE = 1, EV_RESET = 2 };
@@ -271,6 +275,10 @@ metric_record(struct metric *m, uint64_t value)
     m->count++;
     m->sum += v;
     m->sumsq += v * v;
+    /* Welford's update: no cancellation between two large sums. */
+    double d = v - m->mean;
+    m->mean += d / (double)m->count;
+    m->m2 += d * (v - m->mean);
 }
 
 /* --- Series and resets -------------------------------------------------- */
@@ -296,7 +304,10 @@ on_sample(struct sim *sim, void *reg_)
     sim_time_t now = sim_now(sim);
     uint64_t event = sim_events_executed(sim);
 
-    for (size_t i = 0; i < reg->n; i++) {
+    /* A reset at this very time ran first: the interval since it is empty
+     * and the series keep only samples strictly after a reset. */
+    for (size_t i = 0; i < reg->n && !(reg->was_reset
+                                       && reg->reset_time == now); i++) {
         struct metric *m = reg->all[i];
         double v;
 
@@ -322,8 +333,14 @@ on_sample(struct sim *sim, void *reg_)
         }
         push_sample(m, now, event, v);
     }
-    SIM_ASSERT(sim_schedule_in(sim, reg->interval, reg->comp, EV_SAMPLE,
-                               on_sample, reg, NULL) == 0);
+    /* The next sample, unless it would fall past the end of simulated
+     * time (then sampling simply stops: there is no later time to sample
+     * at).  Running out of memory here aborts, as registration does. */
+    if (reg->interval <= SIM_TIME_MAX - now) {
+        int error = sim_schedule_in(sim, reg->interval, reg->comp, EV_SAMPLE,
+                                    on_sample, reg, NULL);
+        SIM_ASSERT(error == 0);
+    }
 }
 
 int
@@ -351,6 +368,8 @@ metrics_reset(struct metrics *reg)
 {
     sim_time_t now = sim_now(reg->sim);
 
+    reg->was_reset = true;
+    reg->reset_time = now;
     for (size_t i = 0; i < reg->n; i++) {
         struct metric *m = reg->all[i];
 
@@ -358,6 +377,7 @@ metrics_reset(struct metrics *reg)
         m->integral = m->integral_at_sample = 0;
         m->start = m->last_change = m->time_at_sample = now;
         m->sum = m->sumsq = 0;
+        m->mean = m->m2 = 0;
         m->min = m->max = 0;
         m->n_samples = 0;
         if (m->buckets) {
@@ -416,7 +436,11 @@ const char *metric_full_name(const struct metric *m) { return m->full_name; }
 const char *metric_module(const struct metric *m) { return m->module; }
 const char *metric_name(const struct metric *m) { return m->name; }
 const char *metric_unit(const struct metric *m) { return m->unit; }
-const char *metric_description(const struct metric *m) { return m->description; }
+const char *
+metric_description(const struct metric *m)
+{
+    return m->description;
+}
 
 const char *
 metric_kind_name(enum metric_kind kind)
@@ -457,6 +481,8 @@ metric_hist_summary(const struct metric *m, struct metric_hist_summary *s)
     s->sumsq = m->sumsq;
     s->min = m->min;
     s->max = m->max;
+    s->mean = m->mean;
+    s->stddev = m->count > 1 ? sqrt(m->m2 / (double)(m->count - 1)) : 0.0;
 }
 
 uint64_t

@@ -21,18 +21,29 @@
  *               power-of-two range [2^e, 2^(e+1)) above is split into 2^K
  *               equal sub-buckets (K = METRICS_HIST_SUB_BITS), so a
  *               bucket's width is at most 1/2^K of its lower edge.
- *               Count, sum, sum of squares, min and max are kept exactly
- *               (sums in double).
+ *               Count, min and max are exact; sum and sum of squares are
+ *               doubles (as the results schema stores them); mean and
+ *               standard deviation come from Welford's running update,
+ *               which stays accurate when the spread is tiny next to the
+ *               mean (latencies in ps).  A quantile is read from the
+ *               buckets, so it is exact to within one bucket width.
  *
  * SERIES.  metrics_sample_every() samples chosen metrics at a fixed
  * simulated-time interval, through a periodic event of the registry's own
  * component ("metrics").  A counter or gauge is sampled as its value; a
- * timeavg as its average over the interval just ended.
+ * timeavg as its average over the interval just ended (or since the last
+ * reset, if one fell inside it).  The first sample is at now + interval,
+ * then every interval.  The sampling event reschedules itself until the
+ * next sample would fall past SIM_TIME_MAX, so a run with series must end
+ * at a time: sim_run(sim, end), not sim_run(sim, SIM_TIME_MAX).
  *
  * WARM-UP.  metrics_reset() restarts every statistic now: counters and
  * histograms go to zero, time averages restart integrating from now (the
- * current value is kept), series drop their samples.  metrics_reset_at()
- * does the same at a given simulated time.
+ * current value is kept and holds on), gauges keep their value, series
+ * drop their samples and keep only those taken strictly after the reset
+ * time (whichever of a reset and a sample due at the same time runs
+ * first).  metrics_reset_at() does the same at a given simulated time,
+ * through an event of the registry's component.
  *
  * DETERMINISM.  Metrics never schedule anything but their sampling and
  * reset events, whose times depend only on the configuration.  Floating
@@ -98,8 +109,8 @@ void metric_record(struct metric *m, uint64_t value);
 int metrics_sample_every(struct metrics *reg, struct metric *m,
                          sim_time_t interval);
 
-/* Warm-up resets (see above).  metrics_reset_at() returns EINVAL for a
- * time in the past. */
+/* Warm-up resets (see above).  metrics_reset_at() returns 0, EINVAL for a
+ * time in the past, or ENOMEM (nothing scheduled). */
 void metrics_reset(struct metrics *reg);
 int metrics_reset_at(struct metrics *reg, sim_time_t when);
 
@@ -121,31 +132,41 @@ const char *metric_unit(const struct metric *m);
 const char *metric_description(const struct metric *m);
 const char *metric_kind_name(enum metric_kind kind);
 
-/* Counter: the count; gauge: the value; timeavg: the mean up to now;
- * histogram: the mean of the samples (NaN when empty). */
+/* Counter: the count; gauge: the value; timeavg: the mean from the start
+ * (registration or last reset) up to now, or the current value if no time
+ * has passed; histogram: sum / count of the samples (NaN when empty). */
 double metric_value(const struct metric *m);
 
-/* Histogram summary. */
+/* Histogram summary.  'stddev' is the sample standard deviation (divisor
+ * count - 1), 0 for fewer than two samples; 'mean' is 0 when empty. */
 struct metric_hist_summary {
     uint64_t count;
     double sum, sumsq;
     uint64_t min, max;          /* 0 when empty */
+    double mean, stddev;
 };
 void metric_hist_summary(const struct metric *m,
                          struct metric_hist_summary *s);
 
-/* Estimates quantile 'q' (0 < q <= 1) from the buckets: the upper edge of
- * the bucket holding the ceil(q*count)-th smallest sample, clamped to
- * [min, max].  0 when empty. */
+/* Estimates quantile 'q' (0 < q <= 1) from the buckets: the largest value
+ * of the bucket holding the ceil(q*count)-th smallest sample (its upper
+ * edge - 1), clamped to [min, max].  It never under-estimates the true
+ * sample quantile, and over-estimates it by less than one bucket width
+ * (exact below 2^(K+1), < 1/2^K relative above).  0 when empty. */
 uint64_t metric_hist_quantile(const struct metric *m, double q);
 
-/* Bucket 'i' (0 <= i < METRICS_HIST_BUCKETS): its lower edge (inclusive),
- * upper edge (exclusive) and count. */
+/* Bucket 'i' (0 <= i < METRICS_HIST_BUCKETS): returns its count and
+ * stores its lower edge (inclusive) and upper edge (exclusive; UINT64_MAX
+ * for the last bucket, whose true edge 2^64 does not fit) where not NULL.
+ * metric_hist_bucket_of() is the index of the bucket holding 'value'.
+ * A results writer lists the non-empty bins by walking i upward and
+ * skipping zero counts: that order is by lower edge. */
 uint64_t metric_hist_bucket(const struct metric *m, size_t i,
                             uint64_t *lower, uint64_t *upper);
 size_t metric_hist_bucket_of(uint64_t value);
 
-/* Series samples (empty unless sampled). */
+/* Series samples (empty unless sampled): sample 'i' is taken at '*t', after
+ * '*event' events had run, with value '*value'. */
 size_t metric_series_len(const struct metric *m);
 void metric_series_at(const struct metric *m, size_t i, sim_time_t *t,
                       uint64_t *event, double *value);

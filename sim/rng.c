@@ -145,10 +145,15 @@ rng_uniform01(struct rng *r)
     return (double)(rng_next(r) >> 11) * 0x1.0p-53;
 }
 
+/* lo + (hi - lo) * u can round up to exactly 'hi' when u is just below 1;
+ * such a result is replaced by the largest double below 'hi' so the
+ * interval stays half-open (nextafter is exact, not a libm approximation). */
 double
 rng_uniform(struct rng *r, double lo, double hi)
 {
-    return lo + (hi - lo) * rng_uniform01(r);
+    double x = lo + (hi - lo) * rng_uniform01(r);
+
+    return x < hi || !(lo < hi) ? x : nextafter(hi, lo);
 }
 
 /* A uniform real in (0, 1]: the 53-bit grid shifted up by one step, so a

@@ -9,17 +9,40 @@
  * the numbers a component sees depend only on those three values: adding,
  * removing or reordering other components never perturbs it.  The generator
  * is xoshiro256** 1.0 (Blackman and Vigna), its state filled by SplitMix64
- * from the stream seed as the authors recommend; doc/engine.md gives the
- * exact seeding function and tests/test-rng.c checks both generators
- * against their published reference outputs.
+ * from the stream seed as the authors recommend; tests/test-rng.c checks
+ * both generators against their published reference outputs.
+ *
+ * STREAM SEED, exactly (rng_stream_seed):
+ *     h    = FNV-1a-64 over the bytes of 'path', one 0x00 byte, then the
+ *            bytes of 'name' (offset basis 0xcbf29ce484222325, prime
+ *            0x100000001b3; for each byte b: h ^= b, h *= prime);
+ *     seed = mix64(mix64(run_seed) ^ h),
+ * where mix64 is the SplitMix64 output function:
+ *     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+ *     z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+ *     return z ^ (z >> 31).
+ * The 0x00 separator keeps ("ab", "c") and ("a", "bc") apart.  rng_seed()
+ * then sets s[0..3] to four successive rng_splitmix64() outputs starting
+ * from state = seed (state += 0x9e3779b97f4a7c15, output = mix64(state)).
  *
  * DISTRIBUTIONS.  Integers are exact and unbiased (Lemire's multiply and
- * reject).  Reals are built from the top 53 bits of one draw.  Continuous
- * distributions use only +, -, *, / and sqrt (correctly rounded by IEEE 754)
- * plus log, exp and cos from libm; doc/engine.md states what is and is not
- * guaranteed to be bit-identical across compilers and C libraries.  Draws
- * never influence the ORDER of events except through integer results the
- * caller derives, and the same binary always produces the same values.
+ * reject).  Reals are built from the top 53 bits of one draw: u = (x >> 11)
+ * * 2^-53 in [0, 1), and u' = ((x >> 11) + 1) * 2^-53 in (0, 1] where a
+ * logarithm is taken.  Then:
+ *     exponential   -mean * log(u')
+ *     normal        mu + sigma * sqrt(-2 log(u1')) * cos(2 pi u2)
+ *                   (Box-Muller, two draws per value, the second value of
+ *                   the pair is NOT cached: a stream's n-th draw never
+ *                   depends on which function made the previous one)
+ *     Pareto        xm * exp(-log(u') / alpha)     (= xm * u'^(-1/alpha))
+ *     lognormal     exp(normal(mu, sigma))
+ * Only +, -, *, / and sqrt (correctly rounded by IEEE 754) plus log, exp
+ * and cos from libm are used.  Raw outputs, integers and uniform reals are
+ * bit-identical on every compiler and platform; the continuous
+ * distributions are bit-identical for the same C library, but another libm
+ * may round log, exp or cos differently in the last place (doc/engine.md).
+ * Draws never influence the ORDER of events except through integer results
+ * the caller derives, and the same binary always produces the same values.
  *
  * OWNERSHIP.  A struct rng is a plain value: embed it, copy it, no free.
  */
@@ -59,7 +82,9 @@ int64_t rng_range(struct rng *r, int64_t lo, int64_t hi);
 /* Uniform real in [0, 1), a multiple of 2^-53. */
 double rng_uniform01(struct rng *r);
 
-/* Uniform real in [lo, hi). */
+/* Uniform real in [lo, hi) for lo < hi: lo + (hi - lo) * rng_uniform01(),
+ * with a result rounded up to 'hi' moved to the double just below it.
+ * 'lo' == 'hi' returns 'lo'. */
 double rng_uniform(struct rng *r, double lo, double hi);
 
 /* Exponential with mean 'mean' (> 0). */
