@@ -88,31 +88,7 @@ tests_fuzz_fuzz_vsw_pipeline_CPPFLAGS = $(AM_CPPFLAGS)
 tests_fuzz_fuzz_vsw_pipeline_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_vsw_pipeline_LDFLAGS = $(FUZZ_CFLAGS)
 EXTRA_DIST += tests/fuzz/corpus
-# 'make fuzz' runs each fuzz target for $(FUZZ_SECONDS) seconds, seeded
-# from its corpus, new inputs going to tests/fuzz/work/ (build tree).
-FUZZ_SECONDS = 60
-.PHONY: fuzz fuzz-vsw-parse fuzz-vsw-pipeline
-fuzz: fuzz-vsw-parse fuzz-vsw-pipeline
-fuzz-vsw-pipeline:
-if FUZZING
-	$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz-vsw-pipeline$(EXEEXT)
-	$(MKDIR_P) tests/fuzz/work/vsw-pipeline
-	tests/fuzz/fuzz-vsw-pipeline$(EXEEXT) -max_total_time=$(FUZZ_SECONDS) \
-	  tests/fuzz/work/vsw-pipeline $(srcdir)/tests/fuzz/corpus/vsw-pipeline
-else
-	@echo "make fuzz needs: ./configure --enable-fuzzing CC=clang" >&2
-	@exit 1
-endif
-fuzz-vsw-parse:
-if FUZZING
-	$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz-vsw-parse$(EXEEXT)
-	$(MKDIR_P) tests/fuzz/work/vsw-parse
-	tests/fuzz/fuzz-vsw-parse$(EXEEXT) -max_total_time=$(FUZZ_SECONDS) \
-	  tests/fuzz/work/vsw-parse $(srcdir)/tests/fuzz/corpus/vsw-parse
-else
-	@echo "make fuzz needs: ./configure --enable-fuzzing CC=clang" >&2
-	@exit 1
-endif
+# 'make fuzz' builds and runs both targets: see the end of this file.
 
 # -- vmswitch: fdb, ACL, QoS --
 check_PROGRAMS += tests/test-vsw-fdb
@@ -163,12 +139,62 @@ endif
 TESTS += tests/test-replay.sh
 EXTRA_DIST += tests/test-replay.sh
 
-# -- thread sanitizer: the vmswitch concurrency test under TSan --
+# -- fuzzing and thread sanitizer targets --
+# Neither needs a configure option: each compiles its program straight from
+# the sources with clang and the sanitizer flags, into its own directory of
+# the build tree, and skips with a message when clang is missing.  Both
+# rely on GNU make ($(filter), $(addprefix)); see configure.ac.
+sanitizer_lib_srcs = $(filter %.c,$(libvmswitch_la_SOURCES))
+
+# 'make fuzz' builds every libFuzzer target in FUZZ_TARGETS with
+# $(FUZZ_CC) -fsanitize=fuzzer,address,undefined into tests/fuzz/bin/,
+# copies its seed corpus tests/fuzz/corpus/NAME/ into tests/fuzz/work/NAME/
+# (build tree; earlier findings there are kept) and runs it on that copy
+# for $(FUZZ_SECONDS) seconds.  New inputs stay in the copy, crash inputs
+# go to tests/fuzz/work/NAME-crash-*; the source corpus is never written.
+# A finding fails the target.  Example: make fuzz FUZZ_SECONDS=300
+FUZZ_CC = clang
+FUZZ_SECONDS = 30
+FUZZ_TARGETS = vsw-parse vsw-pipeline
+FUZZ_FLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined
+.PHONY: fuzz
+fuzz:
+	@if ! command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+	  echo "make fuzz: $(FUZZ_CC) not found, skipped (set FUZZ_CC)"; \
+	  exit 0; \
+	fi; \
+	$(MKDIR_P) tests/fuzz/bin || exit 1; \
+	for t in $(FUZZ_TARGETS); do \
+	  bin=tests/fuzz/bin/fuzz-$$t; work=tests/fuzz/work/$$t; \
+	  echo "make fuzz: building $$bin with $(FUZZ_CC)"; \
+	  $(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_builddir) -I$(top_srcdir) \
+	    $(top_srcdir)/tests/fuzz/fuzz-$$t.c \
+	    $(addprefix $(top_srcdir)/,$(sanitizer_lib_srcs)) -o $$bin \
+	    || exit 1; \
+	  $(MKDIR_P) $$work && \
+	  cp $(top_srcdir)/tests/fuzz/corpus/$$t/* $$work/ && \
+	  chmod u+w $$work/* || exit 1; \
+	  echo "make fuzz: running $$bin for $(FUZZ_SECONDS) s on $$work" \
+	    "(`ls $$work | wc -l` inputs)"; \
+	  $$bin -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=$$work-crash- $$work 2>$$work.log; \
+	  rc=$$?; \
+	  if test $$rc -ne 0; then \
+	    tail -n 30 $$work.log; \
+	    echo "make fuzz: fuzz-$$t FAILED (exit $$rc), see $$work.log"; \
+	    exit 1; \
+	  fi; \
+	  echo "make fuzz: fuzz-$$t: no finding;" \
+	    "`grep '^Done' $$work.log`; corpus copy now" \
+	    "`ls $$work | wc -l` inputs; log $$work.log"; \
+	done
+
 # 'make check-tsan' builds tests/test-vsw-threads.c and every libvmswitch
-# source with clang -fsanitize=thread into tests/tsan/ and runs it; any
-# race report fails the target (exit 66).  Needs clang (TSAN_CC).
+# source with $(TSAN_CC) -fsanitize=thread into tests/tsan/ and runs it;
+# any race report fails the target (exit 66).
 TSAN_CC = clang
-tsan_srcs = $(filter %.c,$(libvmswitch_la_SOURCES)) tests/test-vsw-threads.c
+tsan_srcs = $(sanitizer_lib_srcs) tests/test-vsw-threads.c
 .PHONY: check-tsan
 check-tsan:
 	@command -v $(TSAN_CC) >/dev/null 2>&1 || \
@@ -180,9 +206,11 @@ check-tsan:
 	  -o tests/tsan/test-vsw-threads $(CUNIT_LIBS) -lpthread && \
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
 	  tests/tsan/test-vsw-threads && echo "check-tsan: no data race reported"
-clean-local: clean-tsan
-.PHONY: clean-tsan
-clean-tsan:
-	-rm -rf tests/tsan
+
+# The sanitizer builds are directories, which CLEANFILES cannot remove.
+clean-local: clean-sanitizers
+.PHONY: clean-sanitizers
+clean-sanitizers:
+	-rm -rf tests/tsan tests/fuzz/bin tests/fuzz/work
 
 TESTS += $(check_PROGRAMS)
