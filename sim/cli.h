@@ -17,4 +17,9 @@ enum vnetsim_exit {
  * "demo". */
 int vnetsim_demo_main(int argc, char **argv);
 
+/* "vnetsim run", "vnetsim params", "vnetsim sweep" (run.c). */
+int vnetsim_run_main(int argc, char **argv);
+int vnetsim_params_main(int argc, char **argv);
+int vnetsim_sweep_main(int argc, char **argv);
+
 #endif /* VNETSIM_SIM_CLI_H */

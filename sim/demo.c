@@ -151,8 +151,11 @@ run_demo(const struct demo_params *p, const char *db_path, bool quiet)
         return VNETSIM_EXIT_INTERNAL;
     }
     describe(p, text, sizeof text);
-    error = runrec_begin(&rr, db_path, "demo", "builtin:mm1", text,
-                         strlen(text), p->seed, err, sizeof err);
+    const struct runrec_info info = {
+        .config = "demo", .scenario = "builtin:mm1", .text = text,
+        .text_len = strlen(text), .seed = p->seed,
+    };
+    error = runrec_begin(&rr, db_path, &info, err, sizeof err);
     if (error) {
         fprintf(stderr, "vnetsim demo: %s\n", err);
         sim_destroy(sim);

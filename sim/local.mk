@@ -20,10 +20,21 @@ libsim_la_SOURCES += sim/rng.h sim/rng.c sim/metrics.h sim/metrics.c
 # -- results recorder (SQLite, OMNeT++ 6 schema) --
 libsim_la_SOURCES += sim/results.h sim/results.c sim/record.h sim/record.c
 
+# -- exact units, did-you-mean, sweeps and run filters, progress, traces --
+libsim_la_SOURCES += sim/units.h sim/units.c sim/suggest.h sim/suggest.c \
+	sim/sweep.h sim/sweep.c sim/progress.h sim/progress.c \
+	sim/trace.h sim/trace.c
+
 # -- the vnetsim program --
 bin_PROGRAMS += vnetsim
 vnetsim_CPPFLAGS = $(AM_CPPFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS)
 vnetsim_LDADD = libsim.la $(LUA_LIBS) $(SQLITE_LIBS) $(LIBS)
-vnetsim_SOURCES = sim/main.c sim/cli.h sim/demo.c sim/runrec.h sim/runrec.c
+vnetsim_SOURCES = sim/main.c sim/cli.h sim/demo.c sim/runrec.h sim/runrec.c \
+	sim/run.c sim/lsim.h sim/lsim-private.h sim/lsim.c sim/lsim-api.c
+vnetsim_CPPFLAGS += -DVNETSIM_SCENARIO_LIBDIR='"$(pkgdatadir)/scenarios"'
+
+# Scenarios are installed; require() in a scenario also looks there.
+scenariosdir = $(pkgdatadir)/scenarios
+dist_scenarios_DATA = scenarios/mm1.lua
 vnetsim_CPPFLAGS += $(NETTLE_CFLAGS)
 vnetsim_LDADD += $(NETTLE_LIBS)

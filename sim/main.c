@@ -3,11 +3,14 @@
  *
  * vnetsim is a command with subcommands, in the style of git:
  *
- *     vnetsim demo [-o FILE.db] [--seed N] [--until TIME_PS] [--show]
+ *     vnetsim run SCENARIO.lua [-p NAME=VALUE]... [options]
+ *     vnetsim params SCENARIO.lua [-p NAME=VALUE]... [--config]
+ *     vnetsim sweep SCENARIO.lua [-j N] [-r FILTER] [-o FILE.db]
+ *     vnetsim demo [-o FILE.db] [--seed N] [--until-us N] [--show]
  *     vnetsim --help | --version
  *
  * This file only dispatches.  Each subcommand lives in its own file
- * (demo.c, ...) and returns one of the documented exit codes below, so a
+ * (run.c, demo.c) and returns one of the documented exit codes below, so a
  * script can tell a bad scenario from a bad command line from a bug.
  */
 #include <config.h>
@@ -16,6 +19,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <lua.h>
+#include <sqlite3.h>
+
 struct command {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -23,6 +29,12 @@ struct command {
 };
 
 static const struct command commands[] = {
+    { "run", vnetsim_run_main,
+      "run a scenario once and record it (doc/lua-api.md)" },
+    { "params", vnetsim_params_main,
+      "list a scenario's parameters and the sweep it defines" },
+    { "sweep", vnetsim_sweep_main,
+      "run a scenario's parameter study, N runs at a time" },
     { "demo", vnetsim_demo_main,
       "run the built-in M/M/1 workload and record it (see doc/engine.md)" },
 };
@@ -49,6 +61,8 @@ main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "--version")) {
         printf("vnetsim %s\n", PACKAGE_VERSION);
+        printf("Lua %s.%s, SQLite %s\n", LUA_VERSION_MAJOR, LUA_VERSION_MINOR,
+               sqlite3_libversion());
         return VNETSIM_EXIT_OK;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

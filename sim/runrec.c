@@ -27,11 +27,11 @@ runrec_sha256_hex(const void *data, size_t len, char hex[65])
 }
 
 int
-runrec_begin(struct runrec *rr, const char *db_path, const char *config,
-             const char *scenario, const void *text, size_t text_len,
-             uint64_t seed, char *err, size_t err_size)
+runrec_begin(struct runrec *rr, const char *db_path,
+             const struct runrec_info *info, char *err, size_t err_size)
 {
     char when[32], stamp[32], name[256], seed_text[24], sha[65];
+    char runnumber[24], repetition[16], replication[24];
     time_t now = time(NULL);
     struct tm tm;
     int error;
@@ -41,9 +41,13 @@ runrec_begin(struct runrec *rr, const char *db_path, const char *config,
     gmtime_r(&now, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     strftime(stamp, sizeof stamp, "%Y%m%d-%H:%M:%S", &tm);
-    snprintf(name, sizeof name, "%s-0-%s-%ld", config, stamp, (long)getpid());
-    snprintf(seed_text, sizeof seed_text, "%" PRIu64, seed);
-    runrec_sha256_hex(text, text_len, sha);
+    snprintf(name, sizeof name, "%s-%" PRIu64 "-%s-%ld", info->config,
+             info->run_number, stamp, (long)getpid());
+    snprintf(seed_text, sizeof seed_text, "%" PRIu64, info->seed);
+    snprintf(runnumber, sizeof runnumber, "%" PRIu64, info->run_number);
+    snprintf(repetition, sizeof repetition, "%" PRIu32, info->repetition);
+    snprintf(replication, sizeof replication, "#%" PRIu32, info->repetition);
+    runrec_sha256_hex(info->text, info->text_len, sha);
 
     error = res_open(db_path, 0, &rr->db, err, err_size);
     if (error) {
@@ -52,9 +56,11 @@ runrec_begin(struct runrec *rr, const char *db_path, const char *config,
     {
         /* Committed with the run row: a visible run always carries them. */
         const struct res_attr attrs[] = {
-            { "configname", config }, { "runnumber", "0" },
-            { "repetition", "0" }, { "seed", seed_text },
-            { "scenario", scenario }, { "scenarioSha256", sha },
+            { "configname", info->config }, { "runnumber", runnumber },
+            { "repetition", repetition }, { "replication", replication },
+            { "iterationvars", info->itervars ? info->itervars : "" },
+            { "seed", seed_text },
+            { "scenario", info->scenario }, { "scenarioSha256", sha },
             { "vnetsimVersion", PACKAGE_VERSION }, { "datetime", when },
         };
         error = res_run_begin_attrs(rr->db, name, attrs,

@@ -25,14 +25,25 @@ struct runrec {
     struct timespec started;    /* CLOCK_MONOTONIC at begin */
 };
 
-/* Opens 'db_path' and begins a run named from 'config' and the start time,
- * with attributes status=running, seed, scenario, scenarioSha256 (of
- * 'text', 'text_len' bytes), vnetsimVersion, datetime, configname,
- * runnumber and repetition.  On failure writes one line to 'err' and
- * returns an errno value; nothing stays open. */
-int runrec_begin(struct runrec *rr, const char *db_path, const char *config,
-                 const char *scenario, const void *text, size_t text_len,
-                 uint64_t seed, char *err, size_t err_size);
+/* Who a run is: the standard attributes it carries. */
+struct runrec_info {
+    const char *config;         /* configname: the scenario's base name */
+    const char *scenario;       /* its path, or "builtin:..." */
+    const void *text;           /* the scenario text, for its SHA-256 */
+    size_t text_len;
+    uint64_t seed;
+    uint64_t run_number;        /* OMNeT++ runnumber (the sweep's run) */
+    uint32_t repetition;
+    const char *itervars;       /* "$nic=legacy, $load=50%" or "" */
+};
+
+/* Opens 'db_path' and begins a run named "CONFIG-RUNNUMBER-DATE-TIME-PID"
+ * with, committed together with the run row: status=running, configname,
+ * runnumber, repetition, replication ("#REPETITION"), iterationvars, seed,
+ * scenario, scenarioSha256, vnetsimVersion and datetime (ISO 8601 UTC).
+ * Returns 0, or an error with a one-line message in 'err'. */
+int runrec_begin(struct runrec *rr, const char *db_path,
+                 const struct runrec_info *info, char *err, size_t err_size);
 
 /* Ends the run: writes events, simtime, fingerprint and wallSeconds from
  * 'sim' and sets status complete (or failed with 'reason'), then closes

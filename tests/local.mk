@@ -127,6 +127,10 @@ tests_test_vsw_threads_LDADD = $(TEST_VSW_LIBS)
 TESTS += tests/test-demo.sh
 EXTRA_DIST += tests/test-demo.sh
 
+# -- the program: Lua scenarios (run, params, sweep) and broken scenarios --
+TESTS += tests/test-cli.sh tests/test-bad-scenarios.sh
+EXTRA_DIST += tests/test-cli.sh tests/test-bad-scenarios.sh tests/scenarios
+
 # -- vmswitch: vswitch-replay on generated captures (tshark if present) --
 if HAVE_PCAP
 noinst_PROGRAMS += tests/gen-traffic

@@ -1,0 +1,927 @@
+/*
+ * run.c -- "vnetsim run", "vnetsim params" and "vnetsim sweep": the
+ * commands that execute Lua scenarios (lsim.h) and record them
+ * (runrec.h).
+ *
+ *     vnetsim run SCENARIO.lua [-p NAME=VALUE]... [--seed N] [-r RUN]
+ *                 [-o FILE.db] [--until TIME] [--quiet] [--progress]
+ *                 [--pcap PREFIX] [--timeline FILE.json] [--log SPEC]
+ *     vnetsim params SCENARIO.lua [-p NAME=VALUE]... [-r RUN] [--config]
+ *                 [--runs]
+ *     vnetsim sweep SCENARIO.lua [-j N] [-r FILTER] [-o FILE.db]
+ *                 [-p NAME=VALUE]... [--seed BASE] [--until TIME]
+ *                 [--dry-run] [--quiet]
+ *
+ * A sweep runs each selected run as its own "vnetsim run" process (so a
+ * crash or a runaway scenario costs one run, and runs are independent by
+ * construction), at most N at once, all appending to one database.
+ *
+ * EXIT CODES (cli.h): 0 success; 1 a scenario or input error (the one
+ * line on stderr says FILE:LINE and what is wrong); 2 a usage error; 3 an
+ * internal error (I/O, database).
+ */
+#include <config.h>
+#include "sim/cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sim/log.h"
+#include "sim/lsim.h"
+#include "sim/progress.h"
+#include "sim/results.h"
+#include "sim/runrec.h"
+#include "sim/sweep.h"
+#include "sim/trace.h"
+
+/* The installed scenario library (require() looks there second). */
+#ifndef VNETSIM_SCENARIO_LIBDIR
+#define VNETSIM_SCENARIO_LIBDIR NULL
+#endif
+
+#define MAX_OVERRIDES 256
+
+/* Options shared by the three commands. */
+struct run_opts {
+    const char *scenario;
+    struct lsim_override overrides[MAX_OVERRIDES];
+    size_t n_overrides;
+    bool seed_given;
+    uint64_t seed;
+    bool run_given;
+    uint64_t run;
+    const char *filter;             /* sweep -r */
+    const char *db;
+    bool until_given;
+    sim_time_t until;
+    bool quiet, progress, dry_run, config, runs;
+    const char *pcap, *timeline, *log;
+    unsigned jobs;
+};
+
+/* --- Helpers ------------------------------------------------------------- */
+
+static bool
+parse_u64(const char *text, uint64_t *out)
+{
+    char *end;
+
+    if (!*text || *text == '-' || *text == '+') {
+        return false;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (*end || errno) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* Reads 'path' whole.  Returns NULL (errno set) on failure. */
+static char *
+read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+
+    if (!f) {
+        return NULL;
+    }
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 65536;
+            if (cap > ((size_t)64 << 20)) {
+                free(buf);
+                fclose(f);
+                errno = EFBIG;
+                return NULL;
+            }
+            char *p = realloc(buf, cap + 1);
+            if (!p) {
+                free(buf);
+                fclose(f);
+                errno = ENOMEM;
+                return NULL;
+            }
+            buf = p;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            break;
+        }
+    }
+    if (ferror(f)) {
+        int e = errno ? errno : EIO;
+        free(buf);
+        fclose(f);
+        errno = e;
+        return NULL;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* "scenarios/x.lua" -> "x". */
+static void
+scenario_config_name(const char *path, char *buf, size_t size)
+{
+    const char *base = strrchr(path, '/');
+    size_t len;
+
+    base = base ? base + 1 : path;
+    len = strlen(base);
+    if (len > 4 && !strcmp(base + len - 4, ".lua")) {
+        len -= 4;
+    }
+    snprintf(buf, size, "%.*s", (int)len, base);
+}
+
+/* Creates the directory of 'path' if it is missing (one level, as for the
+ * default results/NAME.db). */
+static void
+ensure_parent_dir(const char *path)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+
+    if (!slash || slash == path) {
+        return;
+    }
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    mkdir(dir, 0777);
+}
+
+/* --- Option parsing ------------------------------------------------------ */
+
+enum {
+    OPT_SEED = 256, OPT_UNTIL, OPT_QUIET, OPT_PROGRESS, OPT_PCAP,
+    OPT_TIMELINE, OPT_LOG, OPT_DRY_RUN, OPT_CONFIG, OPT_RUNS, OPT_HELP,
+};
+
+static const char run_usage[] =
+    "usage: vnetsim run SCENARIO.lua [-p NAME=VALUE]... [--seed N] [-r RUN]\n"
+    "                   [-o FILE.db] [--until TIME] [--quiet] [--progress]\n"
+    "                   [--pcap PREFIX] [--timeline FILE.json] [--log SPEC]\n"
+    "Runs one run of the scenario and appends it to the results database.\n"
+    "  -p NAME=VALUE      set a parameter (see 'vnetsim params')\n"
+    "  -r RUN             the run number within the scenario's sweep (0)\n"
+    "  --seed N           the run seed (default: derived from the run)\n"
+    "  -o FILE.db         results database (default results/NAME.db)\n"
+    "  --until TIME       end the run at TIME (e.g. 10ms), overriding\n"
+    "                     the scenario's duration\n"
+    "  --quiet            no progress line and no summary\n"
+    "  --progress         draw the progress line even if stderr is not a\n"
+    "                     terminal\n"
+    "  --pcap PREFIX      write frames seen at each tap to PREFIX-TAP.pcap\n"
+    "  --timeline FILE    write a Chrome/Perfetto trace of the run\n"
+    "  --log SPEC         log filter, e.g. 'info' or 'warn,scenario=debug'\n";
+
+static const char params_usage[] =
+    "usage: vnetsim params SCENARIO.lua [-p NAME=VALUE]... [-r RUN]\n"
+    "                      [--config] [--runs]\n"
+    "Lists the scenario's parameters (defaults, units, allowed values,\n"
+    "descriptions) and the sweep it defines.\n"
+    "  --config           also print every object's effective configuration\n"
+    "                     for run RUN with the given -p values\n"
+    "  --runs             list every run of the sweep (default: the first 20)\n";
+
+static const char sweep_usage[] =
+    "usage: vnetsim sweep SCENARIO.lua [-j N] [-r FILTER] [-o FILE.db]\n"
+    "                     [-p NAME=VALUE]... [--seed BASE] [--until TIME]\n"
+    "                     [--dry-run] [--quiet]\n"
+    "Runs every run of the scenario's sweep (or those FILTER selects), one\n"
+    "process per run, at most N at once (default: the number of CPUs),\n"
+    "all into one database.\n"
+    "  -r FILTER          run numbers ('0..5,9') or a condition on the\n"
+    "                     iteration variables ('nic=legacy and load>50%')\n"
+    "  --seed BASE        seeds are BASE + run (or + repetition)\n"
+    "  --dry-run          list the selected runs, run nothing\n";
+
+/* Parses the options of 'cmd' ("run", "params" or "sweep").  Returns -1
+ * to go on, or an exit code. */
+static int
+parse_options(const char *cmd, int argc, char **argv, struct run_opts *o)
+{
+    static const struct option longopts[] = {
+        { "param", required_argument, NULL, 'p' },
+        { "run", required_argument, NULL, 'r' },
+        { "output", required_argument, NULL, 'o' },
+        { "jobs", required_argument, NULL, 'j' },
+        { "seed", required_argument, NULL, OPT_SEED },
+        { "until", required_argument, NULL, OPT_UNTIL },
+        { "quiet", no_argument, NULL, OPT_QUIET },
+        { "progress", no_argument, NULL, OPT_PROGRESS },
+        { "pcap", required_argument, NULL, OPT_PCAP },
+        { "timeline", required_argument, NULL, OPT_TIMELINE },
+        { "log", required_argument, NULL, OPT_LOG },
+        { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+        { "config", no_argument, NULL, OPT_CONFIG },
+        { "runs", no_argument, NULL, OPT_RUNS },
+        { "help", no_argument, NULL, OPT_HELP },
+        { NULL, 0, NULL, 0 },
+    };
+    bool is_run = !strcmp(cmd, "run"), is_sweep = !strcmp(cmd, "sweep");
+    const char *usage = is_run ? run_usage : is_sweep ? sweep_usage
+                                                      : params_usage;
+    char uerr[200];
+    int c;
+
+    memset(o, 0, sizeof *o);
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":p:r:o:j:", longopts, NULL)) != -1) {
+        const char *bad = NULL;
+        switch (c) {
+        case 'p': {
+            const char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg) {
+                fprintf(stderr, "vnetsim %s: -p '%s': expected NAME=VALUE\n",
+                        cmd, optarg);
+                return VNETSIM_EXIT_USAGE;
+            }
+            if (o->n_overrides == MAX_OVERRIDES) {
+                fprintf(stderr, "vnetsim %s: more than %d -p options\n", cmd,
+                        MAX_OVERRIDES);
+                return VNETSIM_EXIT_USAGE;
+            }
+            /* Split in place: argv strings are writable. */
+            optarg[eq - optarg] = '\0';
+            o->overrides[o->n_overrides++] = (struct lsim_override){
+                optarg, eq + 1
+            };
+            break;
+        }
+        case 'r':
+            if (is_sweep) {
+                o->filter = optarg;
+            } else if (!parse_u64(optarg, &o->run)) {
+                bad = "-r wants a run number";
+            } else {
+                o->run_given = true;
+            }
+            break;
+        case 'o':
+            if (!is_run && !is_sweep) {
+                goto unknown;
+            }
+            o->db = optarg;
+            break;
+        case 'j': {
+            uint64_t j;
+            if (!is_sweep) {
+                goto unknown;
+            }
+            if (!parse_u64(optarg, &j) || j < 1 || j > 1024) {
+                bad = "-j wants a number of jobs from 1 to 1024";
+            }
+            o->jobs = (unsigned)j;
+            break;
+        }
+        case OPT_SEED:
+            if (!strcmp(cmd, "params")) {
+                goto unknown;
+            }
+            if (!parse_u64(optarg, &o->seed)) {
+                bad = "--seed wants a non-negative integer";
+            }
+            o->seed_given = true;
+            break;
+        case OPT_UNTIL: {
+            int64_t t;
+            if (!strcmp(cmd, "params")) {
+                goto unknown;
+            }
+            if (unit_parse(UNIT_TIME, optarg, &t, uerr, sizeof uerr)
+                || t <= 0) {
+                fprintf(stderr, "vnetsim %s: --until: %s\n", cmd,
+                        t <= 0 ? "must be a positive time such as '10ms'"
+                               : uerr);
+                return VNETSIM_EXIT_USAGE;
+            }
+            o->until = t;
+            o->until_given = true;
+            break;
+        }
+        case OPT_QUIET:
+            o->quiet = true;
+            break;
+        case OPT_PROGRESS:
+            if (!is_run) {
+                goto unknown;
+            }
+            o->progress = true;
+            break;
+        case OPT_PCAP:
+        case OPT_TIMELINE:
+        case OPT_LOG:
+            if (!is_run) {
+                goto unknown;
+            }
+            *(c == OPT_PCAP ? &o->pcap : c == OPT_TIMELINE ? &o->timeline
+                                                          : &o->log) = optarg;
+            break;
+        case OPT_DRY_RUN:
+            if (!is_sweep) {
+                goto unknown;
+            }
+            o->dry_run = true;
+            break;
+        case OPT_CONFIG:
+        case OPT_RUNS:
+            if (strcmp(cmd, "params")) {
+                goto unknown;
+            }
+            *(c == OPT_CONFIG ? &o->config : &o->runs) = true;
+            break;
+        case OPT_HELP:
+            fputs(usage, stdout);
+            return VNETSIM_EXIT_OK;
+        case ':':
+            fprintf(stderr, "vnetsim %s: option '%s' needs a value\n", cmd,
+                    argv[optind - 1]);
+            return VNETSIM_EXIT_USAGE;
+        default:
+        unknown:
+            fprintf(stderr, "vnetsim %s: unknown option '%s' (try 'vnetsim "
+                    "%s --help')\n", cmd, argv[optind - 1], cmd);
+            return VNETSIM_EXIT_USAGE;
+        }
+        if (bad) {
+            fprintf(stderr, "vnetsim %s: %s, got '%s'\n", cmd, bad, optarg);
+            return VNETSIM_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "vnetsim %s: missing SCENARIO.lua (try 'vnetsim %s "
+                "--help')\n", cmd, cmd);
+        return VNETSIM_EXIT_USAGE;
+    }
+    if (optind + 1 < argc) {
+        fprintf(stderr, "vnetsim %s: unexpected argument '%s'\n", cmd,
+                argv[optind + 1]);
+        return VNETSIM_EXIT_USAGE;
+    }
+    o->scenario = argv[optind];
+    if (o->log) {
+        char why[200];
+        if (sim_log_set_filter(o->log, why, sizeof why)) {
+            fprintf(stderr, "vnetsim %s: --log: %s\n", cmd, why);
+            return VNETSIM_EXIT_USAGE;
+        }
+    }
+    return -1;
+}
+
+/* Creates a host for 'o' and runs the scenario file in it.  Returns -1
+ * with '*out' set, or an exit code after printing the error. */
+static int
+load_scenario(const struct run_opts *o, bool describe, uint64_t run,
+              struct lsim **out, char **text_out, size_t *len_out)
+{
+    struct lsim_options lo = {
+        .scenario_path = o->scenario,
+        .describe = describe,
+        .run_number = run,
+        .seed_given = o->seed_given && !describe,
+        .seed = o->seed,
+        .overrides = o->overrides,
+        .n_overrides = o->n_overrides,
+        .library_dir = VNETSIM_SCENARIO_LIBDIR,
+        .pcap_prefix = describe ? NULL : o->pcap,
+        .timeline_path = describe ? NULL : o->timeline,
+    };
+    char err[600];
+    size_t len;
+    char *text = read_file(o->scenario, &len);
+    int error;
+
+    *out = NULL;
+    if (!text) {
+        fprintf(stderr, "%s: cannot read the scenario: %s\n", o->scenario,
+                strerror(errno));
+        return VNETSIM_EXIT_INPUT;
+    }
+    error = lsim_create(&lo, out, err, sizeof err);
+    if (error) {
+        fprintf(stderr, "%s\n", err);
+        free(text);
+        return error == ENOMEM ? VNETSIM_EXIT_INTERNAL : VNETSIM_EXIT_INPUT;
+    }
+    error = lsim_load(*out, text, len, err, sizeof err);
+    if (error) {
+        fprintf(stderr, "%s\n", err);
+        lsim_destroy(*out);
+        *out = NULL;
+        free(text);
+        return error == ENOMEM ? VNETSIM_EXIT_INTERNAL : VNETSIM_EXIT_INPUT;
+    }
+    if (text_out) {
+        *text_out = text;
+        *len_out = len;
+    } else {
+        free(text);
+    }
+    return -1;
+}
+
+/* The sweep a loaded host declares, as sweep.h wants it.  The arrays
+ * live in 'vars' and 'values' (freed by the caller). */
+static void
+host_sweep(const struct lsim *h, struct sweep *s, struct sweep_var **vars,
+           const char ***values)
+{
+    size_t n = lsim_sweep_var_count(h), total = 0, k = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        total += lsim_sweep_value_count(h, i);
+    }
+    *vars = calloc(n + 1, sizeof **vars);
+    *values = calloc(total + 1, sizeof **values);
+    if (!*vars || !*values) {
+        fprintf(stderr, "vnetsim: out of memory\n");
+        exit(VNETSIM_EXIT_INTERNAL);
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t m = lsim_sweep_value_count(h, i);
+        (*vars)[i].name = lsim_sweep_var_name(h, i);
+        (*vars)[i].values = *values + k;
+        (*vars)[i].n_values = m;
+        for (size_t j = 0; j < m; j++) {
+            (*values)[k++] = lsim_sweep_value(h, i, j);
+        }
+    }
+    *s = (struct sweep){ *vars, n, lsim_repetitions(h) };
+}
+
+/* "$nic=legacy, $load=50%" for run 'run' (OMNeT++'s iterationvars). */
+static void
+itervars_text(const struct sweep *s, uint64_t run, char *buf, size_t size)
+{
+    size_t idx[64], len = 0;
+    uint32_t rep;
+
+    buf[0] = '\0';
+    if (s->n_vars > 64) {
+        return;
+    }
+    sweep_decode(s, run, idx, &rep);
+    for (size_t i = 0; i < s->n_vars && len < size; i++) {
+        len += (size_t)snprintf(buf + len, size - len, "%s$%s=%s",
+                                i ? ", " : "", s->vars[i].name,
+                                s->vars[i].values[idx[i]]);
+    }
+}
+
+/* --- vnetsim run ----------------------------------------------------------- */
+
+int
+vnetsim_run_main(int argc, char **argv)
+{
+    struct run_opts o;
+    struct lsim *h;
+    struct runrec rr;
+    struct sweep s;
+    struct sweep_var *vars;
+    const char **values;
+    char *text, err[600], config[200], itervars[1024], db_buf[PATH_MAX];
+    size_t len;
+    int rc, error;
+
+    rc = parse_options("run", argc, argv, &o);
+    if (rc >= 0) {
+        return rc;
+    }
+    rc = load_scenario(&o, false, o.run, &h, &text, &len);
+    if (rc >= 0) {
+        return rc;
+    }
+    if (o.until_given) {
+        if (o.until <= lsim_warmup(h)) {
+            fprintf(stderr, "vnetsim run: --until must be after the "
+                    "scenario's warm-up\n");
+            lsim_destroy(h);
+            free(text);
+            return VNETSIM_EXIT_USAGE;
+        }
+        lsim_set_duration(h, o.until);
+    }
+    if (!lsim_duration(h)) {
+        fprintf(stderr, "%s: no run length: set sim.config{ duration = ... } "
+                "or pass --until\n", o.scenario);
+        lsim_destroy(h);
+        free(text);
+        return VNETSIM_EXIT_INPUT;
+    }
+
+    scenario_config_name(o.scenario, config, sizeof config);
+    if (!o.db) {
+        snprintf(db_buf, sizeof db_buf, "results/%s.db", config);
+        o.db = db_buf;
+        ensure_parent_dir(o.db);
+    }
+    host_sweep(h, &s, &vars, &values);
+    itervars_text(&s, lsim_run_number(h), itervars, sizeof itervars);
+    free(vars);
+    free(values);
+
+    const struct runrec_info info = {
+        .config = config, .scenario = o.scenario, .text = text,
+        .text_len = len, .seed = lsim_seed(h),
+        .run_number = lsim_run_number(h), .repetition = lsim_repetition(h),
+        .itervars = itervars,
+    };
+    error = runrec_begin(&rr, o.db, &info, err, sizeof err);
+    free(text);
+    if (error) {
+        fprintf(stderr, "vnetsim run: %s\n", err);
+        lsim_destroy(h);
+        return VNETSIM_EXIT_INTERNAL;
+    }
+
+    /* Run, in slices of simulated time when drawing progress: slicing
+     * never changes what runs (sim_run(until) may be resumed). */
+    struct sim *sim = lsim_sim(h);
+    sim_time_t end = lsim_duration(h);
+    bool done = false;
+    double wall0 = progress_wall_now();
+    struct progress pr;
+    progress_init(&pr, stderr, o.progress || progress_wanted(stderr, o.quiet),
+                  0, end, wall0);
+    sim_time_t step = end / 1000 ? end / 1000 : 1;
+    while (!done) {
+        sim_time_t until = pr.enabled && sim_now(sim) < end - step
+                         ? sim_now(sim) + step : end;
+        double t0 = progress_wall_now();
+        error = lsim_run(h, until, &done, err, sizeof err);
+        if (error) {
+            break;
+        }
+        if (pr.enabled) {
+            double t1 = progress_wall_now();
+            /* Aim at slices of about 50 ms of wall time. */
+            if (t1 - t0 < 0.025 && step < end / 4) {
+                step *= 2;
+            } else if (t1 - t0 > 0.1 && step > 1) {
+                step /= 2;
+            }
+            progress_update(&pr, sim_now(sim), sim_events_executed(sim), t1);
+        }
+    }
+    progress_finish(&pr);
+    if (!error) {
+        error = lsim_finish(h, err, sizeof err);
+    }
+    if (!error) {
+        error = lsim_record(h, rr.run);
+        if (error) {
+            snprintf(err, sizeof err, "%s", res_errmsg(rr.db));
+            error = -error;     /* an internal error, not the scenario's */
+        }
+    }
+    if (!error) {
+        error = lsim_close_lua(h, err, sizeof err);
+    }
+    if (!error) {
+        char terr[300];
+        int e = lsim_close_trace(h, terr, sizeof terr);
+        if (e) {
+            snprintf(err, sizeof err, "%s", terr);
+            error = -e;
+        }
+    }
+    char reason[600];
+    snprintf(reason, sizeof reason, "%s", err);
+    char end_err[600];
+    int e = runrec_end(&rr, sim, error == 0, error ? reason : NULL, end_err,
+                       sizeof end_err);
+    if (error) {
+        fprintf(stderr, "%s\n", reason);
+        lsim_destroy(h);
+        return error < 0 || error == ENOMEM ? VNETSIM_EXIT_INTERNAL
+                                            : VNETSIM_EXIT_INPUT;
+    }
+    if (e) {
+        fprintf(stderr, "vnetsim run: %s\n", end_err);
+        lsim_destroy(h);
+        return VNETSIM_EXIT_INTERNAL;
+    }
+    if (!o.quiet) {
+        progress_summary(stdout, sim_events_executed(sim),
+                         progress_wall_now() - wall0, sim_now(sim),
+                         sim_fingerprint(sim), o.db);
+    }
+    lsim_destroy(h);
+    return VNETSIM_EXIT_OK;
+}
+
+/* --- vnetsim params ----------------------------------------------------- */
+
+int
+vnetsim_params_main(int argc, char **argv)
+{
+    struct run_opts o;
+    struct lsim *h;
+    struct sweep s;
+    struct sweep_var *vars;
+    const char **values;
+    uint64_t runs;
+    char desc[1024];
+    int rc;
+
+    rc = parse_options("params", argc, argv, &o);
+    if (rc >= 0) {
+        return rc;
+    }
+    rc = load_scenario(&o, true, o.run, &h, NULL, NULL);
+    if (rc >= 0) {
+        return rc;
+    }
+    lsim_print_params(h, stdout);
+    host_sweep(h, &s, &vars, &values);
+    if (sweep_count(&s, &runs)) {
+        runs = 0;
+    }
+    printf("\nSweep: ");
+    for (size_t i = 0; i < s.n_vars; i++) {
+        printf("%s (%zu) x ", s.vars[i].name, s.vars[i].n_values);
+    }
+    printf("%" PRIu32 " repetition%s = %" PRIu64 " run%s; seed of run k: "
+           "%s\n", s.repetitions, s.repetitions == 1 ? "" : "s", runs,
+           runs == 1 ? "" : "s", lsim_seedset_repetition(h)
+           ? "its repetition number (seedset = repetition)" : "k");
+    for (uint64_t k = 0; k < runs && (o.runs || k < 20); k++) {
+        sweep_describe(&s, k, desc, sizeof desc);
+        printf("  run %" PRIu64 ": %s\n", k, desc);
+    }
+    if (!o.runs && runs > 20) {
+        printf("  ... (%" PRIu64 " more; --runs lists them all)\n",
+               runs - 20);
+    }
+    if (o.config) {
+        printf("\n");
+        lsim_print_config(h, stdout);
+    }
+    free(vars);
+    free(values);
+    lsim_destroy(h);
+    return VNETSIM_EXIT_OK;
+}
+
+/* --- vnetsim sweep -------------------------------------------------------- */
+
+/* One child run. */
+struct job {
+    pid_t pid;
+    uint64_t run;
+    FILE *err;                  /* its stderr, read when it ends */
+    double started;
+};
+
+static pid_t
+spawn_run(const struct run_opts *o, const char *self, uint64_t run,
+          uint64_t seed, FILE *err)
+{
+    char run_text[24], seed_text[24], until_text[48];
+    const char *args[16 + 2 * MAX_OVERRIDES];
+    char pbuf[MAX_OVERRIDES][512];
+    size_t n = 0;
+    pid_t pid;
+
+    snprintf(run_text, sizeof run_text, "%" PRIu64, run);
+    snprintf(seed_text, sizeof seed_text, "%" PRIu64, seed);
+    args[n++] = self;
+    args[n++] = "run";
+    args[n++] = "--quiet";
+    args[n++] = "-r";
+    args[n++] = run_text;
+    args[n++] = "--seed";
+    args[n++] = seed_text;
+    args[n++] = "-o";
+    args[n++] = o->db;
+    if (o->until_given) {
+        unit_format(UNIT_TIME, o->until, until_text, sizeof until_text);
+        args[n++] = "--until";
+        args[n++] = until_text;
+    }
+    for (size_t i = 0; i < o->n_overrides; i++) {
+        snprintf(pbuf[i], sizeof pbuf[i], "%s=%s", o->overrides[i].name,
+                 o->overrides[i].value);
+        args[n++] = "-p";
+        args[n++] = pbuf[i];
+    }
+    args[n++] = "--";
+    args[n++] = o->scenario;
+    args[n] = NULL;
+
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    if (pid == 0) {
+        dup2(fileno(err), STDERR_FILENO);
+        execv(self, (char *const *)args);
+        fprintf(stderr, "vnetsim sweep: cannot run %s: %s\n", self,
+                strerror(errno));
+        _exit(VNETSIM_EXIT_INTERNAL);
+    }
+    return pid;
+}
+
+int
+vnetsim_sweep_main(int argc, char **argv)
+{
+    struct run_opts o;
+    struct lsim *h;
+    struct sweep s;
+    struct sweep_var *vars;
+    const char **values;
+    struct sweep_filter *filter = NULL;
+    uint64_t runs, *selected, n_sel = 0;
+    char err[600], config[200], self[PATH_MAX], db_buf[PATH_MAX];
+    int rc;
+
+    rc = parse_options("sweep", argc, argv, &o);
+    if (rc >= 0) {
+        return rc;
+    }
+    rc = load_scenario(&o, true, 0, &h, NULL, NULL);
+    if (rc >= 0) {
+        return rc;
+    }
+    host_sweep(h, &s, &vars, &values);
+    if (sweep_count(&s, &runs)) {
+        fprintf(stderr, "%s: the sweep has too many runs\n", o.scenario);
+        return VNETSIM_EXIT_INPUT;
+    }
+    if (o.filter) {
+        if (sweep_filter_parse(o.filter, &filter, err, sizeof err)
+            || sweep_filter_check(filter, &s, err, sizeof err)) {
+            fprintf(stderr, "vnetsim sweep: -r: %s\n", err);
+            sweep_filter_free(filter);
+            return VNETSIM_EXIT_USAGE;
+        }
+    }
+    selected = calloc(runs, sizeof *selected);
+    if (!selected) {
+        fprintf(stderr, "vnetsim sweep: out of memory\n");
+        return VNETSIM_EXIT_INTERNAL;
+    }
+    for (uint64_t k = 0; k < runs; k++) {
+        if (!filter || sweep_filter_match(filter, &s, k)) {
+            selected[n_sel++] = k;
+        }
+    }
+    sweep_filter_free(filter);
+
+    scenario_config_name(o.scenario, config, sizeof config);
+    if (!o.db) {
+        snprintf(db_buf, sizeof db_buf, "results/%s.db", config);
+        o.db = db_buf;
+        ensure_parent_dir(o.db);
+    }
+    if (!o.jobs) {
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        o.jobs = ncpu > 0 ? (unsigned)ncpu : 1;
+    }
+    if (o.dry_run) {
+        char desc[1024];
+        printf("%" PRIu64 " of %" PRIu64 " runs selected:\n", n_sel, runs);
+        for (uint64_t i = 0; i < n_sel; i++) {
+            uint64_t k = selected[i];
+            size_t idx[64];
+            uint32_t rep;
+            sweep_decode(&s, k, idx, &rep);
+            sweep_describe(&s, k, desc, sizeof desc);
+            printf("  run %" PRIu64 ": %s, seed %" PRIu64 "\n", k, desc,
+                   o.seed_given || !lsim_seedset_repetition(h)
+                   ? sweep_seed(o.seed, lsim_seedset_repetition(h), k, rep)
+                   : sweep_seed(0, true, k, rep));
+        }
+        free(selected);
+        free(vars);
+        free(values);
+        lsim_destroy(h);
+        return VNETSIM_EXIT_OK;
+    }
+    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (sl <= 0) {
+        fprintf(stderr, "vnetsim sweep: cannot find the vnetsim program: %s\n",
+                strerror(errno));
+        return VNETSIM_EXIT_INTERNAL;
+    }
+    self[sl] = '\0';
+
+    /* Create the database (schema, WAL) once before the children race. */
+    {
+        struct res_db *db;
+        if (res_open(o.db, 0, &db, err, sizeof err)) {
+            fprintf(stderr, "vnetsim sweep: %s\n", err);
+            return VNETSIM_EXIT_INTERNAL;
+        }
+        res_close(db);
+    }
+
+    struct job *jobs = calloc(o.jobs, sizeof *jobs);
+    uint64_t next = 0, finished = 0, failed = 0;
+    int worst = VNETSIM_EXIT_OK;
+    double t0 = progress_wall_now();
+    if (!jobs) {
+        fprintf(stderr, "vnetsim sweep: out of memory\n");
+        return VNETSIM_EXIT_INTERNAL;
+    }
+    if (!o.quiet) {
+        printf("sweep %s: %" PRIu64 " of %" PRIu64 " runs, %u at a time, "
+               "into %s\n", o.scenario, n_sel, runs, o.jobs, o.db);
+    }
+    while (finished < n_sel) {
+        /* Start runs while there are free slots. */
+        for (unsigned j = 0; j < o.jobs && next < n_sel; j++) {
+            if (jobs[j].pid) {
+                continue;
+            }
+            uint64_t k = selected[next++];
+            size_t idx[64];
+            uint32_t rep;
+            sweep_decode(&s, k, idx, &rep);
+            jobs[j].run = k;
+            jobs[j].err = tmpfile();
+            jobs[j].started = progress_wall_now();
+            if (!jobs[j].err) {
+                fprintf(stderr, "vnetsim sweep: tmpfile: %s\n",
+                        strerror(errno));
+                return VNETSIM_EXIT_INTERNAL;
+            }
+            jobs[j].pid = spawn_run(&o, self, k,
+                                    sweep_seed(o.seed,
+                                               lsim_seedset_repetition(h), k,
+                                               rep), jobs[j].err);
+            if (jobs[j].pid < 0) {
+                fprintf(stderr, "vnetsim sweep: fork: %s\n", strerror(errno));
+                return VNETSIM_EXIT_INTERNAL;
+            }
+        }
+        /* Wait for one to end. */
+        int status;
+        pid_t pid = wait(&status);
+        if (pid < 0) {
+            fprintf(stderr, "vnetsim sweep: wait: %s\n", strerror(errno));
+            return VNETSIM_EXIT_INTERNAL;
+        }
+        for (unsigned j = 0; j < o.jobs; j++) {
+            if (jobs[j].pid != pid) {
+                continue;
+            }
+            int code = WIFEXITED(status) ? WEXITSTATUS(status)
+                                         : VNETSIM_EXIT_INTERNAL;
+            char desc[1024], line[1024];
+            sweep_describe(&s, jobs[j].run, desc, sizeof desc);
+            finished++;
+            if (code) {
+                failed++;
+                if (worst == VNETSIM_EXIT_OK || code > worst) {
+                    worst = code == VNETSIM_EXIT_INPUT ? VNETSIM_EXIT_INPUT
+                                                       : VNETSIM_EXIT_INTERNAL;
+                }
+                rewind(jobs[j].err);
+                if (!fgets(line, sizeof line, jobs[j].err)) {
+                    snprintf(line, sizeof line, "%s\n", WIFSIGNALED(status)
+                             ? strsignal(WTERMSIG(status)) : "no message");
+                }
+                fprintf(stderr, "run %" PRIu64 " (%s) failed: %s",
+                        jobs[j].run, desc, line);
+            } else if (!o.quiet) {
+                printf("[%" PRIu64 "/%" PRIu64 "] run %" PRIu64 " (%s): ok "
+                       "in %.2f s\n", finished, n_sel, jobs[j].run, desc,
+                       progress_wall_now() - jobs[j].started);
+                fflush(stdout);
+            }
+            fclose(jobs[j].err);
+            jobs[j].pid = 0;
+        }
+    }
+    if (!o.quiet) {
+        printf("sweep done: %" PRIu64 " run%s, %" PRIu64 " ok, %" PRIu64
+               " failed, %.1f s, results in %s\n", n_sel,
+               n_sel == 1 ? "" : "s", n_sel - failed, failed,
+               progress_wall_now() - t0, o.db);
+    }
+    free(jobs);
+    free(selected);
+    free(vars);
+    free(values);
+    lsim_destroy(h);
+    return worst;
+}

@@ -1,0 +1,3 @@
+-- expect: 3: collectgarbage\('stop'\) is not allowed
+-- Stopping the collector is refused.
+collectgarbage("stop")
