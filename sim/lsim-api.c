@@ -1455,9 +1455,12 @@ lsim_print_params(const struct lsim *h, FILE *out)
             fprintf(out, " (base unit %s)", unit_base_name(p->unit));
         }
         fprintf(out, "; default: %s", p->def.text);
-        if (p->has_min || p->has_max) {
-            fprintf(out, "; range: %s .. %s", p->has_min ? p->min.text : "",
-                    p->has_max ? p->max.text : "");
+        if (p->has_min && p->has_max) {
+            fprintf(out, "; range: %s .. %s", p->min.text, p->max.text);
+        } else if (p->has_min) {
+            fprintf(out, "; at least %s", p->min.text);
+        } else if (p->has_max) {
+            fprintf(out, "; at most %s", p->max.text);
         }
         fprintf(out, "\n");
         if (p->n_choices) {

@@ -471,18 +471,14 @@ host_sweep(const struct lsim *h, struct sweep *s, struct sweep_var **vars,
 static void
 itervars_text(const struct sweep *s, uint64_t run, char *buf, size_t size)
 {
-    size_t idx[64], len = 0;
-    uint32_t rep;
+    size_t len = 0;
 
     buf[0] = '\0';
-    if (s->n_vars > 64) {
-        return;
-    }
-    sweep_decode(s, run, idx, &rep);
     for (size_t i = 0; i < s->n_vars && len < size; i++) {
         len += (size_t)snprintf(buf + len, size - len, "%s$%s=%s",
                                 i ? ", " : "", s->vars[i].name,
-                                s->vars[i].values[idx[i]]);
+                                s->vars[i].values[sweep_value_index(s, run,
+                                                                    i)]);
     }
 }
 
@@ -744,12 +740,13 @@ int
 vnetsim_sweep_main(int argc, char **argv)
 {
     struct run_opts o;
-    struct lsim *h;
+    struct lsim *h = NULL;
     struct sweep s;
-    struct sweep_var *vars;
-    const char **values;
+    struct sweep_var *vars = NULL;
+    const char **values = NULL;
     struct sweep_filter *filter = NULL;
-    uint64_t runs, *selected, n_sel = 0;
+    struct job *jobs = NULL;
+    uint64_t runs, *selected = NULL, n_sel = 0;
     char err[600], config[200], self[PATH_MAX], db_buf[PATH_MAX];
     int rc;
 
@@ -761,66 +758,64 @@ vnetsim_sweep_main(int argc, char **argv)
     if (rc >= 0) {
         return rc;
     }
+    rc = VNETSIM_EXIT_OK;
     host_sweep(h, &s, &vars, &values);
     if (sweep_count(&s, &runs)) {
         fprintf(stderr, "%s: the sweep has too many runs\n", o.scenario);
-        return VNETSIM_EXIT_INPUT;
+        rc = VNETSIM_EXIT_INPUT;
+        goto out;
     }
     if (o.filter) {
         if (sweep_filter_parse(o.filter, &filter, err, sizeof err)
             || sweep_filter_check(filter, &s, err, sizeof err)) {
             fprintf(stderr, "vnetsim sweep: -r: %s\n", err);
-            sweep_filter_free(filter);
-            return VNETSIM_EXIT_USAGE;
+            rc = VNETSIM_EXIT_USAGE;
+            goto out;
         }
     }
     selected = calloc(runs, sizeof *selected);
     if (!selected) {
         fprintf(stderr, "vnetsim sweep: out of memory\n");
-        return VNETSIM_EXIT_INTERNAL;
+        rc = VNETSIM_EXIT_INTERNAL;
+        goto out;
     }
     for (uint64_t k = 0; k < runs; k++) {
         if (!filter || sweep_filter_match(filter, &s, k)) {
             selected[n_sel++] = k;
         }
     }
-    sweep_filter_free(filter);
 
     scenario_config_name(o.scenario, config, sizeof config);
     if (!o.db) {
         snprintf(db_buf, sizeof db_buf, "results/%s.db", config);
         o.db = db_buf;
-        ensure_parent_dir(o.db);
+        if (!o.dry_run) {
+            ensure_parent_dir(o.db);
+        }
     }
     if (!o.jobs) {
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         o.jobs = ncpu > 0 ? (unsigned)ncpu : 1;
     }
+    bool per_rep = lsim_seedset_repetition(h);
     if (o.dry_run) {
         char desc[1024];
         printf("%" PRIu64 " of %" PRIu64 " runs selected:\n", n_sel, runs);
         for (uint64_t i = 0; i < n_sel; i++) {
             uint64_t k = selected[i];
-            size_t idx[64];
-            uint32_t rep;
-            sweep_decode(&s, k, idx, &rep);
+            uint32_t rep = sweep_repetition(&s, k);
             sweep_describe(&s, k, desc, sizeof desc);
             printf("  run %" PRIu64 ": %s, seed %" PRIu64 "\n", k, desc,
-                   o.seed_given || !lsim_seedset_repetition(h)
-                   ? sweep_seed(o.seed, lsim_seedset_repetition(h), k, rep)
-                   : sweep_seed(0, true, k, rep));
+                   sweep_seed(o.seed, per_rep, k, rep));
         }
-        free(selected);
-        free(vars);
-        free(values);
-        lsim_destroy(h);
-        return VNETSIM_EXIT_OK;
+        goto out;
     }
     ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
     if (sl <= 0) {
         fprintf(stderr, "vnetsim sweep: cannot find the vnetsim program: %s\n",
                 strerror(errno));
-        return VNETSIM_EXIT_INTERNAL;
+        rc = VNETSIM_EXIT_INTERNAL;
+        goto out;
     }
     self[sl] = '\0';
 
@@ -829,56 +824,66 @@ vnetsim_sweep_main(int argc, char **argv)
         struct res_db *db;
         if (res_open(o.db, 0, &db, err, sizeof err)) {
             fprintf(stderr, "vnetsim sweep: %s\n", err);
-            return VNETSIM_EXIT_INTERNAL;
+            rc = VNETSIM_EXIT_INTERNAL;
+            goto out;
         }
         res_close(db);
     }
 
-    struct job *jobs = calloc(o.jobs, sizeof *jobs);
-    uint64_t next = 0, finished = 0, failed = 0;
-    int worst = VNETSIM_EXIT_OK;
+    jobs = calloc(o.jobs, sizeof *jobs);
+    uint64_t next = 0, finished = 0, failed = 0, running = 0;
     double t0 = progress_wall_now();
     if (!jobs) {
         fprintf(stderr, "vnetsim sweep: out of memory\n");
-        return VNETSIM_EXIT_INTERNAL;
+        rc = VNETSIM_EXIT_INTERNAL;
+        goto out;
     }
     if (!o.quiet) {
         printf("sweep %s: %" PRIu64 " of %" PRIu64 " runs, %u at a time, "
                "into %s\n", o.scenario, n_sel, runs, o.jobs, o.db);
     }
     while (finished < n_sel) {
-        /* Start runs while there are free slots. */
-        for (unsigned j = 0; j < o.jobs && next < n_sel; j++) {
+        /* Start runs while there are free slots (none after an internal
+         * error: then only wait for those running). */
+        for (unsigned j = 0; j < o.jobs && next < n_sel
+                             && rc != VNETSIM_EXIT_INTERNAL; j++) {
             if (jobs[j].pid) {
                 continue;
             }
-            uint64_t k = selected[next++];
-            size_t idx[64];
-            uint32_t rep;
-            sweep_decode(&s, k, idx, &rep);
+            uint64_t k = selected[next];
+            uint32_t rep = sweep_repetition(&s, k);
             jobs[j].run = k;
-            jobs[j].err = tmpfile();
             jobs[j].started = progress_wall_now();
+            jobs[j].err = tmpfile();
             if (!jobs[j].err) {
                 fprintf(stderr, "vnetsim sweep: tmpfile: %s\n",
                         strerror(errno));
-                return VNETSIM_EXIT_INTERNAL;
+                rc = VNETSIM_EXIT_INTERNAL;
+                break;
             }
             jobs[j].pid = spawn_run(&o, self, k,
-                                    sweep_seed(o.seed,
-                                               lsim_seedset_repetition(h), k,
-                                               rep), jobs[j].err);
+                                    sweep_seed(o.seed, per_rep, k, rep),
+                                    jobs[j].err);
             if (jobs[j].pid < 0) {
                 fprintf(stderr, "vnetsim sweep: fork: %s\n", strerror(errno));
-                return VNETSIM_EXIT_INTERNAL;
+                fclose(jobs[j].err);
+                jobs[j].pid = 0;
+                rc = VNETSIM_EXIT_INTERNAL;
+                break;
             }
+            next++;
+            running++;
+        }
+        if (!running) {
+            break;
         }
         /* Wait for one to end. */
         int status;
         pid_t pid = wait(&status);
         if (pid < 0) {
             fprintf(stderr, "vnetsim sweep: wait: %s\n", strerror(errno));
-            return VNETSIM_EXIT_INTERNAL;
+            rc = VNETSIM_EXIT_INTERNAL;
+            break;
         }
         for (unsigned j = 0; j < o.jobs; j++) {
             if (jobs[j].pid != pid) {
@@ -889,11 +894,12 @@ vnetsim_sweep_main(int argc, char **argv)
             char desc[1024], line[1024];
             sweep_describe(&s, jobs[j].run, desc, sizeof desc);
             finished++;
+            running--;
             if (code) {
                 failed++;
-                if (worst == VNETSIM_EXIT_OK || code > worst) {
-                    worst = code == VNETSIM_EXIT_INPUT ? VNETSIM_EXIT_INPUT
-                                                       : VNETSIM_EXIT_INTERNAL;
+                if (rc != VNETSIM_EXIT_INTERNAL) {
+                    rc = code == VNETSIM_EXIT_INPUT ? VNETSIM_EXIT_INPUT
+                                                    : VNETSIM_EXIT_INTERNAL;
                 }
                 rewind(jobs[j].err);
                 if (!fgets(line, sizeof line, jobs[j].err)) {
@@ -913,15 +919,18 @@ vnetsim_sweep_main(int argc, char **argv)
         }
     }
     if (!o.quiet) {
-        printf("sweep done: %" PRIu64 " run%s, %" PRIu64 " ok, %" PRIu64
-               " failed, %.1f s, results in %s\n", n_sel,
-               n_sel == 1 ? "" : "s", n_sel - failed, failed,
+        printf("sweep done: %" PRIu64 " of %" PRIu64 " run%s, %" PRIu64
+               " ok, %" PRIu64 " failed, %.1f s, results in %s\n", finished,
+               n_sel, n_sel == 1 ? "" : "s", finished - failed, failed,
                progress_wall_now() - t0, o.db);
     }
+
+out:
+    sweep_filter_free(filter);
     free(jobs);
     free(selected);
     free(vars);
     free(values);
     lsim_destroy(h);
-    return worst;
+    return rc;
 }

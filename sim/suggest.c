@@ -1,7 +1,8 @@
 /*
  * suggest.c -- the edit distance and closest-candidate search declared in
- * suggest.h.  Three rolling rows of the dynamic-programming table suffice
- * for the transposition rule, so any lengths work in O(len(b)) memory.
+ * suggest.h.  The dynamic-programming table is kept as three rolling rows
+ * (the transposition rule looks two rows back), each as long as the
+ * shorter string plus one.
  */
 #include <config.h>
 #include "sim/suggest.h"
@@ -11,6 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
+/* Rows of up to this many cells live on the stack. */
+#define STACK_CELLS 64
+
 static size_t
 min3(size_t a, size_t b, size_t c)
 {
@@ -18,16 +22,35 @@ min3(size_t a, size_t b, size_t c)
     return m < c ? m : c;
 }
 
+/* ROWS.  Row i holds the distances between the first i bytes of 'a' and
+ * every prefix of 'b': cur[j] = d(a[0..i), b[0..j)).  'prev' is row i-1
+ * and 'prev2' row i-2, which the transposition of a[i-2..i) against
+ * b[j-2..j) reads.  The distance is symmetric, so 'b' is made the shorter
+ * string to keep the rows short. */
 size_t
 suggest_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
-    size_t *rows = malloc(3 * (lb + 1) * sizeof *rows);
+    size_t stack_rows[3 * STACK_CELLS];
+    size_t *rows = stack_rows, *prev2, *prev, *cur, d;
 
-    if (!rows) {
-        return SIZE_MAX;
+    if (lb > la) {
+        const char *t = a;
+        size_t tl = la;
+        a = b;
+        b = t;
+        la = lb;
+        lb = tl;
     }
-    size_t *prev2 = rows, *prev = rows + lb + 1, *cur = rows + 2 * (lb + 1);
+    if (lb + 1 > STACK_CELLS) {
+        rows = malloc(3 * (lb + 1) * sizeof *rows);
+        if (!rows) {
+            return SIZE_MAX;
+        }
+    }
+    prev2 = rows;
+    prev = rows + (lb + 1);
+    cur = rows + 2 * (lb + 1);
     for (size_t j = 0; j <= lb; j++) {
         prev[j] = j;
     }
@@ -46,40 +69,54 @@ suggest_distance(const char *a, const char *b)
         prev = cur;
         cur = t;
     }
-    size_t d = prev[lb];
-    free(rows);
+    d = prev[lb];
+    if (rows != stack_rows) {
+        free(rows);
+    }
     return d;
 }
 
 const char *
 suggest_closest(const char *word, const char *const *candidates, size_t n)
 {
-    size_t limit = strlen(word) / 3, best_d = SIZE_MAX;
+    size_t len = strlen(word);
+    size_t limit = len / 3 > 1 ? len / 3 : 1, best_d = SIZE_MAX;
     const char *best = NULL;
 
-    if (limit < 1) {
-        limit = 1;
-    }
+    /* 1 and 2: the word itself, then the word in another case. */
     for (size_t i = 0; i < n; i++) {
-        if (!strcasecmp(word, candidates[i]) && strcmp(word, candidates[i])) {
+        if (candidates[i] && !strcmp(word, candidates[i])) {
             return candidates[i];
         }
     }
     for (size_t i = 0; i < n; i++) {
-        size_t d = suggest_distance(word, candidates[i]);
+        if (candidates[i] && !strcasecmp(word, candidates[i])) {
+            return candidates[i];
+        }
+    }
+    /* 3: the nearest within the limit, the earliest on a tie. */
+    for (size_t i = 0; i < n; i++) {
+        size_t d;
+        if (!candidates[i]) {
+            continue;
+        }
+        d = suggest_distance(word, candidates[i]);
         if (d <= limit && d < best_d) {
             best_d = d;
             best = candidates[i];
         }
     }
-    /* Nothing close: a candidate the word abbreviates ("count" ->
-     * "counter"), if the word is long enough to mean something. */
-    if (!best && strlen(word) >= 3) {
+    if (best) {
+        return best;
+    }
+    /* 4: a name the word abbreviates, if the word is long enough to mean
+     * something. */
+    if (len >= 3) {
         for (size_t i = 0; i < n; i++) {
-            if (!strncmp(candidates[i], word, strlen(word))) {
+            if (candidates[i] && !strncmp(candidates[i], word, len)) {
                 return candidates[i];
             }
         }
     }
-    return best;
+    return NULL;
 }

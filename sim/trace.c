@@ -1,75 +1,136 @@
 /*
- * trace.c -- pcap files and the JSON timeline (trace.h).
+ * trace.c -- pcap captures and the JSON timeline described in trace.h.
+ *
+ * Every output is a stdio stream with a sticky error: the first failure of
+ * a write is kept, the stream takes no more output, and the error is
+ * reported once, with the file's name, by trace_close().  The registry of
+ * taps is a plain array searched by name, because models look their taps
+ * up once when they are built, never per frame.
  */
 #include <config.h>
 #include "sim/trace.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdbool.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The libpcap file header and record header, in host byte order.  Only
+ * fixed-width members, so the layout has no padding (checked below). */
+struct pcap_file_header {
+    uint32_t magic;
+    uint16_t version_major;
+    uint16_t version_minor;
+    int32_t thiszone;           /* GMT offset of the times: always 0 */
+    uint32_t sigfigs;           /* accuracy of the times: always 0 */
+    uint32_t snaplen;
+    uint32_t linktype;
+};
+
+struct pcap_record_header {
+    uint32_t ts_sec;
+    uint32_t ts_nsec;           /* nanoseconds, thanks to the magic */
+    uint32_t caplen;            /* bytes that follow */
+    uint32_t len;               /* bytes the frame had */
+};
+
+_Static_assert(sizeof(struct pcap_file_header) == TRACE_PCAP_HEADER_SIZE,
+               "pcap file header must be 24 bytes");
+_Static_assert(sizeof(struct pcap_record_header) == TRACE_PCAP_RECORD_SIZE,
+               "pcap record header must be 16 bytes");
 
 struct trace_pcap {
     FILE *f;
     char *path;
     uint32_t snaplen;
-    int error;
+    int error;                  /* first I/O error, 0 if none */
 };
 
 struct tap {
     char *name;
-    struct trace_pcap *pcap;
+    struct trace_pcap *pcap;    /* NULL if it could not be opened */
+    int error;                  /* why 'pcap' is NULL */
 };
 
 struct trace {
+    /* Captures: on if 'pcap_prefix' is not NULL. */
     char *pcap_prefix;
     struct tap *taps;
-    size_t n_taps;
-    int tap_error;
-    char tap_err[300];
+    size_t n_taps, taps_alloc;
+    int tap_error;              /* first failure to open a tap */
+    char *tap_errmsg;
 
+    /* The timeline: on if 'timeline' is not NULL. */
     FILE *timeline;
     char *timeline_path;
-    bool first_event;
-    uint8_t *named;             /* components already named (bitmap) */
+    int timeline_error;         /* first I/O error, 0 if none */
+    uint64_t n_events;          /* events written, metadata excluded */
+    uint8_t *named;             /* bitmap of component ids named so far */
     size_t named_bytes;
-    int timeline_error;
 };
 
-/* --- pcap ------------------------------------------------------------- */
+/* Writes the printf-style message to 'err' if there is room for it. */
+static void __attribute__((format(printf, 3, 4)))
+set_err(char *err, size_t err_size, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!err || !err_size) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(err, err_size, fmt, ap);
+    va_end(ap);
+}
+
+/* The error of a failed stdio call, never 0. */
+static int
+io_errno(void)
+{
+    return errno ? errno : EIO;
+}
+
+/* --- pcap files ---------------------------------------------------------- */
 
 int
 trace_pcap_open(const char *path, uint32_t snaplen, struct trace_pcap **out,
                 char *err, size_t err_size)
 {
     struct trace_pcap *p = calloc(1, sizeof *p);
-    struct {
-        uint32_t magic;
-        uint16_t major, minor;
-        int32_t thiszone;
-        uint32_t sigfigs, snaplen, linktype;
-    } hdr = { TRACE_PCAP_MAGIC_NS, 2, 4, 0, 0, snaplen,
-              TRACE_PCAP_LINKTYPE_ETHERNET };
+    const struct pcap_file_header hdr = {
+        .magic = TRACE_PCAP_MAGIC_NS,
+        .version_major = TRACE_PCAP_VERSION_MAJOR,
+        .version_minor = TRACE_PCAP_VERSION_MINOR,
+        .thiszone = 0,
+        .sigfigs = 0,
+        .snaplen = snaplen ? snaplen : TRACE_PCAP_SNAPLEN,
+        .linktype = TRACE_PCAP_LINKTYPE_ETHERNET,
+    };
 
     *out = NULL;
     if (!p || !(p->path = strdup(path))) {
         free(p);
-        snprintf(err, err_size, "%s: out of memory", path);
+        set_err(err, err_size, "%s: cannot open: %s", path, strerror(ENOMEM));
         return ENOMEM;
     }
-    p->snaplen = snaplen;
+    p->snaplen = hdr.snaplen;
     p->f = fopen(path, "wb");
     if (!p->f) {
-        int e = errno;
-        snprintf(err, err_size, "%s: cannot create: %s", path, strerror(e));
+        int e = errno ? errno : EIO;
+
+        set_err(err, err_size, "%s: cannot open: %s", path, strerror(e));
         free(p->path);
         free(p);
         return e;
     }
+    errno = 0;
     if (fwrite(&hdr, sizeof hdr, 1, p->f) != 1) {
-        p->error = errno ? errno : EIO;
+        p->error = io_errno();
     }
     *out = p;
     return 0;
@@ -79,19 +140,25 @@ int
 trace_pcap_write(struct trace_pcap *p, sim_time_t t, const void *frame,
                  size_t len)
 {
-    uint64_t ns = t < 0 ? 0 : (uint64_t)t / 1000;
-    uint32_t caplen = len < p->snaplen ? (uint32_t)len : p->snaplen;
-    uint32_t rec[4] = {
-        (uint32_t)(ns / 1000000000u), (uint32_t)(ns % 1000000000u), caplen,
-        len > UINT32_MAX ? UINT32_MAX : (uint32_t)len,
-    };
+    struct pcap_record_header rec;
+    uint64_t ns;
 
+    assert(t >= 0);
+    assert(frame || len == 0);
     if (p->error) {
         return p->error;
     }
-    if (fwrite(rec, sizeof rec, 1, p->f) != 1
-        || (caplen && fwrite(frame, caplen, 1, p->f) != 1)) {
-        p->error = errno ? errno : EIO;
+    /* Truncated, not rounded, to nanoseconds.  2^63 ps is 9.2e6 s, so the
+     * seconds always fit in 32 bits. */
+    ns = (uint64_t)t / 1000u;
+    rec.ts_sec = (uint32_t)(ns / 1000000000u);
+    rec.ts_nsec = (uint32_t)(ns % 1000000000u);
+    rec.caplen = len < p->snaplen ? (uint32_t)len : p->snaplen;
+    rec.len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+    errno = 0;
+    if (fwrite(&rec, sizeof rec, 1, p->f) != 1
+        || (rec.caplen && fwrite(frame, rec.caplen, 1, p->f) != 1)) {
+        p->error = io_errno();
     }
     return p->error;
 }
@@ -105,105 +172,96 @@ trace_pcap_close(struct trace_pcap *p, char *err, size_t err_size)
         return 0;
     }
     error = p->error;
+    errno = 0;
     if (fclose(p->f) && !error) {
-        error = errno ? errno : EIO;
+        error = io_errno();
     }
     if (error) {
-        snprintf(err, err_size, "%s: writing: %s", p->path, strerror(error));
+        set_err(err, err_size, "%s: cannot write: %s", p->path,
+                strerror(error));
     }
     free(p->path);
     free(p);
     return error;
 }
 
-/* --- The run's trace ---------------------------------------------------- */
+/* --- The run's trace ----------------------------------------------------- */
 
-int
-trace_create(const char *pcap_prefix, const char *timeline_path,
-             struct trace **out, char *err, size_t err_size)
+/* Checks that the directory part of 'prefix' (everything up to its last
+ * '/', or "." without one) is a directory we can create files in. */
+static int
+check_prefix_dir(const char *prefix)
 {
-    struct trace *t = calloc(1, sizeof *t);
+    const char *slash = strrchr(prefix, '/');
+    char *dir;
+    struct stat st;
+    int error = 0;
 
-    *out = NULL;
-    if (!t) {
-        snprintf(err, err_size, "out of memory");
+    if (!slash) {
+        dir = strdup(".");
+    } else if (slash == prefix) {
+        dir = strdup("/");
+    } else {
+        dir = strndup(prefix, (size_t)(slash - prefix));
+    }
+    if (!dir) {
         return ENOMEM;
     }
-    if (pcap_prefix && !(t->pcap_prefix = strdup(pcap_prefix))) {
-        free(t);
-        snprintf(err, err_size, "out of memory");
-        return ENOMEM;
+    if (stat(dir, &st)) {
+        error = errno;
+    } else if (!S_ISDIR(st.st_mode)) {
+        error = ENOTDIR;
+    } else if (access(dir, W_OK | X_OK)) {
+        error = errno;
     }
-    if (timeline_path) {
-        t->timeline_path = strdup(timeline_path);
-        t->timeline = t->timeline_path ? fopen(timeline_path, "w") : NULL;
-        if (!t->timeline) {
-            int e = t->timeline_path ? errno : ENOMEM;
-            snprintf(err, err_size, "%s: cannot create: %s", timeline_path,
-                     strerror(e));
-            free(t->timeline_path);
-            free(t->pcap_prefix);
-            free(t);
-            return e;
-        }
-        fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":"
-              "\"vnetsim " PACKAGE_VERSION "\",\"timeUnit\":\"simulated "
-              "microseconds\"},\"traceEvents\":[", t->timeline);
-        t->first_event = true;
-    }
-    *out = t;
-    return 0;
+    free(dir);
+    return error;
 }
 
-static bool
-tap_name_ok(const char *name)
+/* Writes the JSON text of the characters of 's' (without quotes): '"', '\'
+ * and control characters escaped, malformed UTF-8 replaced by U+FFFD. */
+static void
+json_chars(FILE *f, const char *s)
 {
-    if (!*name) {
-        return false;
-    }
-    for (const char *p = name; *p; p++) {
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
-              || (*p >= '0' && *p <= '9') || *p == '_' || *p == '.'
-              || *p == '-')) {
-            return false;
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p) {
+        unsigned c = *p;
+        size_t n = 0;
+
+        if (c < 0x80) {
+            n = 1;
+        } else if (c >= 0xc2 && c <= 0xdf) {
+            n = (p[1] & 0xc0) == 0x80 ? 2 : 0;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            /* No overlong forms (E0 80..9F) and no surrogates (ED A0..BF). */
+            unsigned lo = c == 0xe0 ? 0xa0 : 0x80;
+            unsigned hi = c == 0xed ? 0x9f : 0xbf;
+            n = p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            /* No overlong forms (F0 80..8F), nothing above U+10FFFF. */
+            unsigned lo = c == 0xf0 ? 0x90 : 0x80;
+            unsigned hi = c == 0xf4 ? 0x8f : 0xbf;
+            n = p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80
+                && (p[3] & 0xc0) == 0x80 ? 4 : 0;
+        }
+        /* The continuation tests stop at the terminating NUL, which is
+         * never a continuation byte, so nothing past it is read. */
+        if (n == 0) {
+            fputs("\\ufffd", f);
+            p++;
+        } else if (c == '"' || c == '\\') {
+            fputc('\\', f);
+            fputc((int)c, f);
+            p++;
+        } else if (c < 0x20 || c == 0x7f) {
+            fprintf(f, "\\u%04x", c);
+            p++;
+        } else {
+            fwrite(p, 1, n, f);
+            p += n;
         }
     }
-    return true;
-}
-
-struct trace_pcap *
-trace_tap(struct trace *t, const char *tap_name)
-{
-    char path[4096];
-
-    if (!t || !t->pcap_prefix || !tap_name_ok(tap_name)) {
-        return NULL;
-    }
-    for (size_t i = 0; i < t->n_taps; i++) {
-        if (!strcmp(t->taps[i].name, tap_name)) {
-            return t->taps[i].pcap;
-        }
-    }
-    struct tap *taps = realloc(t->taps, (t->n_taps + 1) * sizeof *taps);
-    if (!taps) {
-        return NULL;
-    }
-    t->taps = taps;
-    struct tap *tap = &t->taps[t->n_taps];
-    tap->name = strdup(tap_name);
-    if (!tap->name) {
-        return NULL;
-    }
-    snprintf(path, sizeof path, "%s-%s.pcap", t->pcap_prefix, tap_name);
-    char err[300];
-    int e = trace_pcap_open(path, TRACE_PCAP_SNAPLEN, &tap->pcap, err,
-                            sizeof err);
-    if (e && !t->tap_error) {
-        t->tap_error = e;
-        snprintf(t->tap_err, sizeof t->tap_err, "%s", err);
-    }
-    t->n_taps++;
-    return tap->pcap;
 }
 
 /* Writes 's' as a JSON string. */
@@ -211,71 +269,258 @@ static void
 json_string(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            fputc('\\', f);
-            fputc(*p, f);
-        } else if (*p < 0x20) {
-            fprintf(f, "\\u%04x", *p);
-        } else {
-            fputc(*p, f);
-        }
-    }
+    json_chars(f, s);
     fputc('"', f);
 }
 
-/* Writes picoseconds as microseconds, exactly: "1.234567". */
+/* Writes 'ps' picoseconds (>= 0) as microseconds, exactly: "1.234567". */
 static void
 json_us(FILE *f, sim_time_t ps)
 {
-    uint64_t v = ps < 0 ? 0 : (uint64_t)ps;
-    fprintf(f, "%" PRIu64 ".%06" PRIu64, v / 1000000, v % 1000000);
+    assert(ps >= 0);
+    fprintf(f, "%" PRIu64 ".%06" PRIu64, (uint64_t)ps / 1000000u,
+            (uint64_t)ps % 1000000u);
 }
 
-/* Starts an event object: the separator, and the thread name the first
- * time 'comp' appears. */
-static bool
-begin_event(struct trace *t, uint32_t comp, const char *comp_path)
+int
+trace_create(const char *pcap_prefix, const char *timeline_path,
+             struct trace **out, char *err, size_t err_size)
 {
-    if (!t || !t->timeline || t->timeline_error) {
+    struct trace *t = calloc(1, sizeof *t);
+    int error;
+
+    *out = NULL;
+    if (!t) {
+        set_err(err, err_size, "out of memory");
+        return ENOMEM;
+    }
+    if (pcap_prefix) {
+        error = check_prefix_dir(pcap_prefix);
+        if (error) {
+            set_err(err, err_size, "%s-*.pcap: cannot open: %s", pcap_prefix,
+                    strerror(error));
+            free(t);
+            return error;
+        }
+        t->pcap_prefix = strdup(pcap_prefix);
+        if (!t->pcap_prefix) {
+            set_err(err, err_size, "out of memory");
+            free(t);
+            return ENOMEM;
+        }
+    }
+    if (timeline_path) {
+        t->timeline_path = strdup(timeline_path);
+        if (!t->timeline_path) {
+            set_err(err, err_size, "out of memory");
+            trace_close(t, NULL, 0);
+            return ENOMEM;
+        }
+        t->timeline = fopen(timeline_path, "w");
+        if (!t->timeline) {
+            error = errno ? errno : EIO;
+            set_err(err, err_size, "%s: cannot open: %s", timeline_path,
+                    strerror(error));
+            trace_close(t, NULL, 0);
+            return error;
+        }
+        /* The process is named at once, so even an empty timeline has one
+         * event. */
+        fputs("{\"traceEvents\":[\n"
+              "{\"ph\":\"M\",\"pid\":1,\"name\":\"process_name\","
+              "\"args\":{\"name\":\"vnetsim\"}}", t->timeline);
+    }
+    *out = t;
+    return 0;
+}
+
+bool
+trace_pcap_on(const struct trace *t)
+{
+    return t && t->pcap_prefix;
+}
+
+bool
+trace_timeline_on(const struct trace *t)
+{
+    return t && t->timeline;
+}
+
+/* --- Taps ---------------------------------------------------------------- */
+
+static bool
+tap_name_ok(const char *name)
+{
+    size_t n = strlen(name);
+
+    if (n == 0 || n > TRACE_TAP_NAME_MAX) {
         return false;
     }
+    return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                        "0123456789_.-") == n;
+}
+
+/* Records 'error' with its message as the first failure of a tap, unless
+ * one is recorded already. */
+static void
+record_tap_error(struct trace *t, int error, const char *msg)
+{
+    if (!t->tap_error) {
+        t->tap_error = error;
+        t->tap_errmsg = strdup(msg);    /* NULL: trace_close makes one */
+    }
+}
+
+struct trace_pcap *
+trace_tap(struct trace *t, const char *tap_name)
+{
+    struct tap *tap;
+    char *path;
+    char msg[512];
+    int error;
+
+    if (!trace_pcap_on(t)) {
+        errno = 0;
+        return NULL;
+    }
+    if (!tap_name || !tap_name_ok(tap_name)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    for (size_t i = 0; i < t->n_taps; i++) {
+        if (!strcmp(t->taps[i].name, tap_name)) {
+            errno = t->taps[i].error;
+            return t->taps[i].pcap;
+        }
+    }
+
+    /* A new tap: make room, then open PREFIX-NAME.pcap. */
+    if (t->n_taps == t->taps_alloc) {
+        size_t n = t->taps_alloc ? 2 * t->taps_alloc : 8;
+        struct tap *taps = realloc(t->taps, n * sizeof *taps);
+
+        if (!taps) {
+            record_tap_error(t, ENOMEM, "pcap taps: out of memory");
+            errno = ENOMEM;
+            return NULL;
+        }
+        t->taps = taps;
+        t->taps_alloc = n;
+    }
+    tap = &t->taps[t->n_taps];
+    memset(tap, 0, sizeof *tap);
+    tap->name = strdup(tap_name);
+    path = malloc(strlen(t->pcap_prefix) + strlen(tap_name) + sizeof "-.pcap");
+    if (!tap->name || !path) {
+        free(tap->name);
+        free(path);
+        record_tap_error(t, ENOMEM, "pcap taps: out of memory");
+        errno = ENOMEM;
+        return NULL;
+    }
+    sprintf(path, "%s-%s.pcap", t->pcap_prefix, tap_name);
+    error = trace_pcap_open(path, 0, &tap->pcap, msg, sizeof msg);
+    free(path);
+    if (error) {
+        tap->error = error;
+        record_tap_error(t, error, msg);
+    }
+    t->n_taps++;
+    errno = error;
+    return tap->pcap;
+}
+
+/* --- Timeline events ----------------------------------------------------- */
+
+/* Marks component 'comp' as named; returns false if it already was.  Sets
+ * the timeline's error to ENOMEM (and returns false) if the bitmap cannot
+ * grow.  Component ids are small dense integers (sim.h), so a bitmap
+ * indexed by id stays small. */
+static bool
+first_appearance(struct trace *t, uint32_t comp)
+{
     size_t byte = comp / 8;
+    uint8_t bit = (uint8_t)(1u << (comp % 8));
+
     if (byte >= t->named_bytes) {
-        size_t n = (byte + 1) * 2;
-        uint8_t *g = realloc(t->named, n);
-        if (!g) {
+        size_t n = t->named_bytes ? t->named_bytes : 16;
+        uint8_t *named;
+
+        while (n <= byte) {
+            n *= 2;
+        }
+        named = realloc(t->named, n);
+        if (!named) {
             t->timeline_error = ENOMEM;
             return false;
         }
-        memset(g + t->named_bytes, 0, n - t->named_bytes);
-        t->named = g;
+        memset(named + t->named_bytes, 0, n - t->named_bytes);
+        t->named = named;
         t->named_bytes = n;
     }
-    if (!(t->named[byte] & (1u << (comp % 8)))) {
-        t->named[byte] |= (uint8_t)(1u << (comp % 8));
-        fprintf(t->timeline, "%s\n{\"ph\":\"M\",\"pid\":1,\"tid\":%" PRIu32
-                ",\"name\":\"thread_name\",\"args\":{\"name\":",
-                t->first_event ? "" : ",", comp);
-        json_string(t->timeline, comp_path && *comp_path ? comp_path
-                                                         : "(root)");
-        fputs("}}", t->timeline);
-        t->first_event = false;
+    if (t->named[byte] & bit) {
+        return false;
     }
-    fprintf(t->timeline, "%s\n{\"pid\":1,\"tid\":%" PRIu32 ",",
-            t->first_event ? "" : ",", comp);
-    t->first_event = false;
+    t->named[byte] |= bit;
     return true;
 }
 
+/* Starts an event of component 'comp': names the component's thread the
+ * first time it appears, then writes the opening of the event up to and
+ * including "tid":N.  Returns false (write nothing more) if the timeline
+ * is off or has failed. */
+static bool
+begin_event(struct trace *t, uint32_t comp, const char *comp_path)
+{
+    if (!trace_timeline_on(t) || t->timeline_error) {
+        return false;
+    }
+    if (first_appearance(t, comp)) {
+        fprintf(t->timeline, ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":%" PRIu32
+                ",\"name\":\"thread_name\",\"args\":{\"name\":", comp);
+        if (!comp_path) {
+            fprintf(t->timeline, "\"component %" PRIu32 "\"", comp);
+        } else {
+            json_string(t->timeline, *comp_path ? comp_path : "(root)");
+        }
+        fputs("}}", t->timeline);
+    }
+    if (t->timeline_error) {
+        return false;
+    }
+    fprintf(t->timeline, ",\n{\"pid\":1,\"tid\":%" PRIu32, comp);
+    return true;
+}
+
+/* Writes the "name" and, if there is one, the "cat" member. */
+static void
+name_and_category(FILE *f, const char *name, const char *category)
+{
+    fputs(",\"name\":", f);
+    json_string(f, name ? name : "");
+    if (category) {
+        fputs(",\"cat\":", f);
+        json_string(f, category);
+    }
+}
+
+/* Ends an event and returns the timeline's error state. */
 static int
 end_event(struct trace *t)
 {
-    fputs("}", t->timeline);
+    fputc('}', t->timeline);
+    t->n_events++;
     if (ferror(t->timeline) && !t->timeline_error) {
-        t->timeline_error = errno ? errno : EIO;
+        t->timeline_error = io_errno();
     }
     return t->timeline_error;
+}
+
+/* What the timeline calls return when they write nothing. */
+static int
+skipped(const struct trace *t)
+{
+    return trace_timeline_on(t) ? t->timeline_error : 0;
 }
 
 int
@@ -283,17 +528,16 @@ trace_span(struct trace *t, uint32_t comp, const char *comp_path,
            const char *name, const char *category, sim_time_t begin,
            sim_time_t end)
 {
+    assert(begin >= 0 && end >= begin);
     if (!begin_event(t, comp, comp_path)) {
-        return t ? t->timeline_error : 0;
+        return skipped(t);
     }
-    fputs("\"ph\":\"X\",\"name\":", t->timeline);
-    json_string(t->timeline, name);
-    fputs(",\"cat\":", t->timeline);
-    json_string(t->timeline, category ? category : "");
+    fputs(",\"ph\":\"X\"", t->timeline);
+    name_and_category(t->timeline, name, category);
     fputs(",\"ts\":", t->timeline);
     json_us(t->timeline, begin);
     fputs(",\"dur\":", t->timeline);
-    json_us(t->timeline, end > begin ? end - begin : 0);
+    json_us(t->timeline, end - begin);
     return end_event(t);
 }
 
@@ -301,13 +545,12 @@ int
 trace_instant(struct trace *t, uint32_t comp, const char *comp_path,
               const char *name, const char *category, sim_time_t when)
 {
+    assert(when >= 0);
     if (!begin_event(t, comp, comp_path)) {
-        return t ? t->timeline_error : 0;
+        return skipped(t);
     }
-    fputs("\"ph\":\"i\",\"s\":\"t\",\"name\":", t->timeline);
-    json_string(t->timeline, name);
-    fputs(",\"cat\":", t->timeline);
-    json_string(t->timeline, category ? category : "");
+    fputs(",\"ph\":\"i\",\"s\":\"t\"", t->timeline);
+    name_and_category(t->timeline, name, category);
     fputs(",\"ts\":", t->timeline);
     json_us(t->timeline, when);
     return end_event(t);
@@ -317,15 +560,51 @@ int
 trace_counter(struct trace *t, uint32_t comp, const char *comp_path,
               const char *name, sim_time_t when, int64_t value)
 {
+    assert(when >= 0);
     if (!begin_event(t, comp, comp_path)) {
-        return t ? t->timeline_error : 0;
+        return skipped(t);
     }
-    fputs("\"ph\":\"C\",\"name\":", t->timeline);
-    json_string(t->timeline, name);
-    fputs(",\"ts\":", t->timeline);
+    /* "PATH.NAME": counters belong to the process in this format. */
+    fputs(",\"ph\":\"C\",\"name\":\"", t->timeline);
+    if (comp_path && *comp_path) {
+        json_chars(t->timeline, comp_path);
+        fputc('.', t->timeline);
+    }
+    json_chars(t->timeline, name ? name : "");
+    fputs("\",\"ts\":", t->timeline);
     json_us(t->timeline, when);
     fprintf(t->timeline, ",\"args\":{\"value\":%" PRId64 "}", value);
     return end_event(t);
+}
+
+/* --- Closing ------------------------------------------------------------- */
+
+/* Closes the timeline after writing the end of the JSON object.  Returns
+ * its first error, with a message in 'err'. */
+static int
+close_timeline(struct trace *t, char *err, size_t err_size)
+{
+    int error = t->timeline_error;
+
+    if (!error) {
+        fprintf(t->timeline, "\n],\n\"displayTimeUnit\":\"ns\",\n"
+                "\"otherData\":{\"generator\":\"vnetsim %s\","
+                "\"clock\":\"simulated time; ts and dur in microseconds\","
+                "\"events\":%" PRIu64 "}}\n", PACKAGE_VERSION, t->n_events);
+        if (ferror(t->timeline)) {
+            error = io_errno();
+        }
+    }
+    errno = 0;
+    if (fclose(t->timeline) && !error) {
+        error = io_errno();
+    }
+    t->timeline = NULL;
+    if (error) {
+        set_err(err, err_size, "%s: cannot write: %s", t->timeline_path,
+                strerror(error));
+    }
+    return error;
 }
 
 int
@@ -338,33 +617,37 @@ trace_close(struct trace *t, char *err, size_t err_size)
     }
     if (t->tap_error) {
         error = t->tap_error;
-        snprintf(err, err_size, "%s", t->tap_err);
+        if (t->tap_errmsg) {
+            set_err(err, err_size, "%s", t->tap_errmsg);
+        } else {
+            set_err(err, err_size, "%s-*.pcap: %s", t->pcap_prefix,
+                    strerror(error));
+        }
     }
     for (size_t i = 0; i < t->n_taps; i++) {
-        char e_msg[300];
-        int e = trace_pcap_close(t->taps[i].pcap, e_msg, sizeof e_msg);
+        char msg[512];
+        int e = trace_pcap_close(t->taps[i].pcap, msg, sizeof msg);
+
         if (e && !error) {
             error = e;
-            snprintf(err, err_size, "%s", e_msg);
+            set_err(err, err_size, "%s", msg);
         }
         free(t->taps[i].name);
     }
-    free(t->taps);
     if (t->timeline) {
-        fputs("\n]}\n", t->timeline);
-        int e = t->timeline_error;
-        if (fclose(t->timeline) && !e) {
-            e = errno ? errno : EIO;
-        }
+        char msg[512];
+        int e = close_timeline(t, msg, sizeof msg);
+
         if (e && !error) {
             error = e;
-            snprintf(err, err_size, "%s: writing: %s", t->timeline_path,
-                     strerror(e));
+            set_err(err, err_size, "%s", msg);
         }
     }
+    free(t->taps);
+    free(t->tap_errmsg);
+    free(t->pcap_prefix);
     free(t->timeline_path);
     free(t->named);
-    free(t->pcap_prefix);
     free(t);
     return error;
 }

@@ -44,6 +44,22 @@ tests_test_results_SOURCES = tests/test-results.c
 tests_test_results_CPPFLAGS = $(TEST_SIM_CFLAGS)
 tests_test_results_LDADD = $(TEST_SIM_LIBS)
 
+# -- engine: units, sweeps and filters, progress and traces --
+check_PROGRAMS += tests/test-units tests/test-sweep tests/test-trace \
+	tests/test-progress
+tests_test_units_SOURCES = tests/test-units.c
+tests_test_units_CPPFLAGS = $(TEST_SIM_CFLAGS)
+tests_test_units_LDADD = $(TEST_SIM_LIBS)
+tests_test_sweep_SOURCES = tests/test-sweep.c
+tests_test_sweep_CPPFLAGS = $(TEST_SIM_CFLAGS)
+tests_test_sweep_LDADD = $(TEST_SIM_LIBS)
+tests_test_trace_SOURCES = tests/test-trace.c
+tests_test_trace_CPPFLAGS = $(TEST_SIM_CFLAGS)
+tests_test_trace_LDADD = $(TEST_SIM_LIBS)
+tests_test_progress_SOURCES = tests/test-progress.c
+tests_test_progress_CPPFLAGS = $(TEST_SIM_CFLAGS)
+tests_test_progress_LDADD = $(TEST_SIM_LIBS)
+
 # -- vmswitch: frames --
 check_PROGRAMS += tests/test-vsw-parse
 tests_test_vsw_parse_SOURCES = tests/test-vsw-parse.c
@@ -128,8 +144,9 @@ TESTS += tests/test-demo.sh
 EXTRA_DIST += tests/test-demo.sh
 
 # -- the program: Lua scenarios (run, params, sweep) and broken scenarios --
-TESTS += tests/test-cli.sh tests/test-bad-scenarios.sh
-EXTRA_DIST += tests/test-cli.sh tests/test-bad-scenarios.sh tests/scenarios
+TESTS += tests/test-cli.sh tests/test-bad-scenarios.sh tests/test-manpage.sh
+EXTRA_DIST += tests/test-cli.sh tests/test-bad-scenarios.sh \
+	tests/test-manpage.sh tests/scenarios
 
 # -- vmswitch: vswitch-replay on generated captures (tshark if present) --
 if HAVE_PCAP
