@@ -289,10 +289,6 @@ settle(lua_State *L)
                        hint ? " (did you mean '" : "", hint ? hint : "",
                        hint ? "'?)" : "");
         }
-        if (p->n_sweep) {
-            lsim_error(L, "%s: parameter '%s' is swept; choose a run with "
-                       "-r instead", context, p->name);
-        }
         struct lsim_pvalue v;
         parse_pvalue(L, p, o->value, &v, context);
         if (p->source == LSIM_FROM_OVERRIDE) {
@@ -1416,6 +1412,12 @@ const char *
 lsim_sweep_value(const struct lsim *h, size_t i, size_t j)
 {
     return h->params[h->swept[i]].sweep[j].text;
+}
+
+const char *
+lsim_sweep_var_current(const struct lsim *h, size_t i)
+{
+    return h->params[h->swept[i]].value.text;
 }
 
 uint32_t

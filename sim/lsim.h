@@ -157,6 +157,9 @@ size_t lsim_sweep_var_count(const struct lsim *h);
 const char *lsim_sweep_var_name(const struct lsim *h, size_t i);
 size_t lsim_sweep_value_count(const struct lsim *h, size_t i);
 const char *lsim_sweep_value(const struct lsim *h, size_t i, size_t j);
+/* The value swept variable 'i' has in this run: the run's point in the
+ * sweep, or a -p override of it ("vnetsim run" allows one). */
+const char *lsim_sweep_var_current(const struct lsim *h, size_t i);
 uint32_t lsim_repetitions(const struct lsim *h);
 bool lsim_seedset_repetition(const struct lsim *h);
 

@@ -467,18 +467,18 @@ host_sweep(const struct lsim *h, struct sweep *s, struct sweep_var **vars,
     *s = (struct sweep){ *vars, n, lsim_repetitions(h) };
 }
 
-/* "$nic=legacy, $load=50%" for run 'run' (OMNeT++'s iterationvars). */
+/* "$nic=legacy, $load=50%" (OMNeT++'s iterationvars): the values the
+ * swept parameters have in this run, -p overrides included. */
 static void
-itervars_text(const struct sweep *s, uint64_t run, char *buf, size_t size)
+itervars_text(const struct lsim *h, char *buf, size_t size)
 {
     size_t len = 0;
 
     buf[0] = '\0';
-    for (size_t i = 0; i < s->n_vars && len < size; i++) {
+    for (size_t i = 0; i < lsim_sweep_var_count(h) && len < size; i++) {
         len += (size_t)snprintf(buf + len, size - len, "%s$%s=%s",
-                                i ? ", " : "", s->vars[i].name,
-                                s->vars[i].values[sweep_value_index(s, run,
-                                                                    i)]);
+                                i ? ", " : "", lsim_sweep_var_name(h, i),
+                                lsim_sweep_var_current(h, i));
     }
 }
 
@@ -490,9 +490,6 @@ vnetsim_run_main(int argc, char **argv)
     struct run_opts o;
     struct lsim *h;
     struct runrec rr;
-    struct sweep s;
-    struct sweep_var *vars;
-    const char **values;
     char *text, err[600], config[200], itervars[1024], db_buf[PATH_MAX];
     size_t len;
     int rc, error;
@@ -529,10 +526,7 @@ vnetsim_run_main(int argc, char **argv)
         o.db = db_buf;
         ensure_parent_dir(o.db);
     }
-    host_sweep(h, &s, &vars, &values);
-    itervars_text(&s, lsim_run_number(h), itervars, sizeof itervars);
-    free(vars);
-    free(values);
+    itervars_text(h, itervars, sizeof itervars);
 
     const struct runrec_info info = {
         .config = config, .scenario = o.scenario, .text = text,
@@ -759,6 +753,21 @@ vnetsim_sweep_main(int argc, char **argv)
         return rc;
     }
     rc = VNETSIM_EXIT_OK;
+    /* A swept parameter varies from run to run; pinning it with -p would
+     * make every run the same point.  Selecting runs is -r's job. */
+    for (size_t i = 0; i < o.n_overrides; i++) {
+        for (size_t v = 0; v < lsim_sweep_var_count(h); v++) {
+            if (!strcmp(o.overrides[i].name, lsim_sweep_var_name(h, v))) {
+                fprintf(stderr, "%s: -p %s=%s: parameter '%s' is swept; "
+                        "select runs with -r '%s=%s' instead\n", o.scenario,
+                        o.overrides[i].name, o.overrides[i].value,
+                        o.overrides[i].name, o.overrides[i].name,
+                        o.overrides[i].value);
+                rc = VNETSIM_EXIT_INPUT;
+                goto out;
+            }
+        }
+    }
     host_sweep(h, &s, &vars, &values);
     if (sweep_count(&s, &runs)) {
         fprintf(stderr, "%s: the sweep has too many runs\n", o.scenario);

@@ -85,6 +85,16 @@ rows() {
 [ "$(q "$dir/p.db" "SELECT configValue FROM runConfig WHERE configKey='frame'")" = 9000B ] || fail "-p frame"
 [ "$(q "$dir/p.db" "SELECT configValue FROM runConfig WHERE configKey='mode'")" = burst ] || fail "-p mode"
 [ "$(attr "$dir/p.db" 1 simtime)" = 0.001000000000 ] || fail "--until: simtime $(attr "$dir/p.db" 1 simtime)"
+# -p on a swept parameter: "run" pins it (and tags the run with it),
+# "sweep" refuses it and points at -r.
+"$vnetsim" run --quiet -o "$dir/p.db" -p rate=5Gbps --until 1ms "$scen"
+[ "$(q "$dir/p.db" "SELECT itervarValue FROM runItervar WHERE runId=2 AND itervarName='rate'")" = 5Gbps ] || fail "-p on a swept parameter: runItervar"
+[ "$(attr "$dir/p.db" 2 iterationvars)" = '$rate=5Gbps' ] || fail "-p on a swept parameter: iterationvars $(attr "$dir/p.db" 2 iterationvars)"
+set +e
+"$vnetsim" sweep --quiet -o "$dir/p.db" -p rate=5Gbps "$scen" 2>"$dir/err"; rc=$?
+set -e
+[ $rc = 1 ] || fail "sweep -p on a swept parameter exited $rc"
+grep -q "load.lua: -p rate=5Gbps: parameter 'rate' is swept; select runs with -r 'rate=5Gbps' instead" "$dir/err" || fail "sweep -p swept: $(cat "$dir/err")"
 
 # --- params ---
 "$vnetsim" params "$scen" >"$dir/params"
