@@ -36,3 +36,4 @@ vswitch_replay_LDADD = libvmswitch.la $(PCAP_LIBS)
 else
 EXTRA_DIST += vmswitch/replay.c
 endif
+include vmswitch/rsc.mk

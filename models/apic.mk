@@ -1,0 +1,1 @@
+# models/apic.mk -- (to be filled in by the apic model).

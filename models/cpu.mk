@@ -1,0 +1,1 @@
+# models/cpu.mk -- (to be filled in by the cpu model).

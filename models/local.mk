@@ -1,0 +1,30 @@
+# models/local.mk -- the models of the host and its virtualization layers,
+# built on the engine (libsim) and the real switch (libvmswitch).  Each
+# model is a fragment of its own (models/NAME.mk) that appends its sources
+# to libmodels.la and its tests to check_PROGRAMS.
+#
+# A model calls another model only through that model's public header, or
+# by scheduling an event on it.  The Lua bindings that offer the models to
+# scenarios are listed in one place, models/bindings.c, which the vnetsim
+# program hands to the Lua host.
+
+noinst_LTLIBRARIES += libmodels.la
+libmodels_la_CPPFLAGS = $(AM_CPPFLAGS) $(LUA_CFLAGS)
+libmodels_la_LIBADD = libsim.la libvmswitch.la $(LUA_LIBS) $(LIBS)
+libmodels_la_SOURCES = models/clock.h models/clock.c
+
+# Flags for a model's CUnit suite.
+TEST_MODEL_CFLAGS = $(AM_CPPFLAGS) $(CUNIT_CFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS)
+TEST_MODEL_LIBS = libmodels.la libsim.la libvmswitch.la $(CUNIT_LIBS) \
+	$(LUA_LIBS) $(SQLITE_LIBS) $(LIBS)
+
+# -- the clock: cycles and simulated time, exactly --
+check_PROGRAMS += tests/test-clock
+tests_test_clock_SOURCES = tests/test-clock.c
+tests_test_clock_CPPFLAGS = $(TEST_MODEL_CFLAGS)
+tests_test_clock_LDADD = $(TEST_MODEL_LIBS)
+
+include models/cpu.mk
+include models/apic.mk
+include models/rss.mk
+include models/net.mk

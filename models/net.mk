@@ -1,0 +1,1 @@
+# models/net.mk -- (to be filled in by the net model).

@@ -1,0 +1,1 @@
+# models/rss.mk -- (to be filled in by the rss model).

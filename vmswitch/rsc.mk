@@ -1,0 +1,1 @@
+# vmswitch/rsc.mk -- (to be filled in: receive segment coalescing).
