@@ -13,6 +13,20 @@ libmodels_la_CPPFLAGS = $(AM_CPPFLAGS) $(LUA_CFLAGS)
 libmodels_la_LIBADD = libsim.la libvmswitch.la $(LUA_LIBS) $(LIBS)
 libmodels_la_SOURCES = models/clock.h models/clock.c
 
+# -- platform profiles: compiled into the program by models/embed --
+# Keep PROFILES in name order (profile.list() returns this order).
+PROFILES = models/profiles/xeon-2015.lua
+EXTRA_DIST += $(PROFILES)
+noinst_PROGRAMS += models/embed
+models_embed_SOURCES = models/embed.c
+libmodels_la_SOURCES += models/profile.h models/profile.c \
+	models/bindings.h models/bindings.c
+nodist_libmodels_la_SOURCES = models/profiles-builtin.c
+BUILT_SOURCES += models/profiles-builtin.c
+CLEANFILES += models/profiles-builtin.c
+models/profiles-builtin.c: models/embed$(EXEEXT) $(PROFILES)
+	$(AM_V_GEN)models/embed$(EXEEXT) $@ $(PROFILES:%=$(srcdir)/%)
+
 # Flags for a model's CUnit suite.
 TEST_MODEL_CFLAGS = $(AM_CPPFLAGS) $(CUNIT_CFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS)
 TEST_MODEL_LIBS = libmodels.la libsim.la libvmswitch.la $(CUNIT_LIBS) \

@@ -28,7 +28,8 @@ libsim_la_SOURCES += sim/units.h sim/units.c sim/suggest.h sim/suggest.c \
 # -- the vnetsim program --
 bin_PROGRAMS += vnetsim
 vnetsim_CPPFLAGS = $(AM_CPPFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS)
-vnetsim_LDADD = libsim.la $(LUA_LIBS) $(SQLITE_LIBS) $(LIBS)
+vnetsim_LDADD = libmodels.la libsim.la libvmswitch.la $(LUA_LIBS) \
+	$(SQLITE_LIBS) $(LIBS)
 vnetsim_SOURCES = sim/main.c sim/cli.h sim/demo.c sim/runrec.h sim/runrec.c \
 	sim/run.c sim/lsim.h sim/lsim-private.h sim/lsim.c sim/lsim-api.c
 vnetsim_CPPFLAGS += -DVNETSIM_SCENARIO_LIBDIR='"$(pkgdatadir)/scenarios"'

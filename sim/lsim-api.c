@@ -1272,6 +1272,12 @@ prepare(struct lsim *h, char *err, size_t err_size)
             return ENOMEM;
         }
     }
+    for (size_t i = 0; i < h->n_starts; i++) {
+        int error = h->starts[i].fn(h, h->starts[i].arg, err, err_size);
+        if (error) {
+            return error;
+        }
+    }
     h->prepared = true;
     return 0;
 }

@@ -118,6 +118,10 @@ struct lsim {
     size_t n_finish, cap_finish;
     char **strings;                 /* lsim_strdup() copies */
     size_t n_strings, cap_strings;
+    struct lsim_start { lsim_start_fn *fn; void *arg; } *starts;
+    size_t n_starts, cap_starts;
+    struct lsim_destroy { void (*fn)(void *); void *arg; } *destroys;
+    size_t n_destroys, cap_destroys;
 
     /* Running. */
     bool prepared, in_callback, stopped, failed;

@@ -74,6 +74,49 @@ lsim_strdup(lua_State *L, const char *s)
     return copy;
 }
 
+static void one_line(char *buf, size_t size, const char *msg);
+
+void
+lsim_on_start(lua_State *L, lsim_start_fn *fn, void *arg)
+{
+    struct lsim *h = lsim_from_lua(L);
+    h->starts = lsim_grow(L, h->starts, &h->cap_starts, h->n_starts,
+                          sizeof *h->starts);
+    h->starts[h->n_starts++] = (struct lsim_start){ fn, arg };
+}
+
+void
+lsim_on_destroy(lua_State *L, void (*fn)(void *arg), void *arg)
+{
+    struct lsim *h = lsim_from_lua(L);
+    h->destroys = lsim_grow(L, h->destroys, &h->cap_destroys, h->n_destroys,
+                            sizeof *h->destroys);
+    h->destroys[h->n_destroys++] = (struct lsim_destroy){ fn, arg };
+}
+
+sim_time_t
+lsim_sample_interval(const struct lsim *h)
+{
+    return h->sample;
+}
+
+void
+lsim_fail(struct lsim *h, const char *fmt, ...)
+{
+    char msg[sizeof h->err];
+    va_list ap;
+
+    if (h->failed) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    one_line(h->err, sizeof h->err, msg);
+    h->failed = true;
+    sim_stop(h->sim);
+}
+
 const char *
 lsim_suggest(const char *word, const char *const *cands, size_t n)
 {
@@ -1062,6 +1105,15 @@ lsim_create(const struct lsim_options *opts, struct lsim **out,
 
     open_sandbox(h->L);
     lsim_open_api(h->L);
+    for (size_t i = 0; opts->bindings && opts->bindings[i]; i++) {
+        lua_pushcfunction(h->L, opts->bindings[i]);
+        if (lua_pcall(h->L, 0, 0, 0) != LUA_OK) {
+            snprintf(err, err_size, "cannot open a model binding: %s",
+                     lua_tostring(h->L, -1));
+            lsim_destroy(h);
+            return ENOMEM;
+        }
+    }
     *out = h;
     return 0;
 }
@@ -1096,6 +1148,11 @@ lsim_destroy(struct lsim *h)
         lua_close(h->L);
         h->L = NULL;
     }
+    for (size_t i = h->n_destroys; i-- > 0;) {
+        h->destroys[i].fn(h->destroys[i].arg);
+    }
+    free(h->destroys);
+    free(h->starts);
     lsim_close_trace(h, ignored, sizeof ignored);
     lsim_free_api(h);
     for (size_t i = 0; i < h->n_rows; i++) {

@@ -73,6 +73,12 @@ struct trace;
 
 /* --- Creating and running a host ----------------------------------------- */
 
+/* A model binding: a lua_CFunction that adds its tables (constructors,
+ * helpers) to the scenario's globals and returns 0.  The program lists
+ * the bindings (models/bindings.c); the host calls each once, in order,
+ * after the engine API, in protected mode. */
+typedef int lsim_open_fn(lua_State *L);
+
 /* A "-p NAME=VALUE" override. */
 struct lsim_override {
     const char *name;
@@ -93,6 +99,7 @@ struct lsim_options {
     size_t memory_limit;                /* 0: LSIM_MEMORY_LIMIT_BYTES */
     uint64_t script_budget;             /* 0: LSIM_SCRIPT_BUDGET */
     uint64_t callback_budget;           /* 0: LSIM_CALLBACK_BUDGET */
+    lsim_open_fn *const *bindings;      /* NULL-terminated, or NULL */
 };
 
 /* Creates a host for 'opts' (copied; its strings must outlive the host).
@@ -241,6 +248,28 @@ void lsim_record_config(struct lsim *h, const char *module, const char *name,
 void lsim_record_fields(struct lsim *h, const char *module,
                         const struct lsim_field *fields, size_t n,
                         const struct lsim_value *values);
+
+/* Model lifecycle.  lsim_on_start(): 'fn' runs once when the run is
+ * prepared, before the first event, in registration order (a model starts
+ * its generators, samples its series); it returns 0 or an errno with a
+ * one-line message in 'err', which fails the run.  lsim_on_destroy():
+ * 'fn' frees a C object, in reverse registration order, after the Lua
+ * state is closed and before the simulation is freed.  Both raise on
+ * ENOMEM. */
+typedef int lsim_start_fn(struct lsim *h, void *arg, char *err,
+                          size_t err_size);
+void lsim_on_start(lua_State *L, lsim_start_fn *fn, void *arg);
+void lsim_on_destroy(lua_State *L, void (*fn)(void *arg), void *arg);
+
+/* The series sampling interval of sim.config (0: none), for models that
+ * offer time series of their metrics. */
+sim_time_t lsim_sample_interval(const struct lsim *h);
+
+/* Fails the run from inside the simulation (a model met a state its
+ * input made impossible): the first message is kept, the run stops at the
+ * end of the current event and is recorded as failed with it. */
+void lsim_fail(struct lsim *h, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* A host-owned copy of 's' (freed with the host; raises on ENOMEM). */
 const char *lsim_strdup(lua_State *L, const char *s);

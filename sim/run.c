@@ -35,6 +35,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "models/bindings.h"
 #include "sim/log.h"
 #include "sim/lsim.h"
 #include "sim/progress.h"
@@ -403,6 +404,7 @@ load_scenario(const struct run_opts *o, bool describe, uint64_t run,
         .library_dir = VNETSIM_SCENARIO_LIBDIR,
         .pcap_prefix = describe ? NULL : o->pcap,
         .timeline_path = describe ? NULL : o->timeline,
+        .bindings = models_bindings,
     };
     char err[600];
     size_t len;

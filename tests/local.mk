@@ -144,9 +144,10 @@ TESTS += tests/test-demo.sh
 EXTRA_DIST += tests/test-demo.sh
 
 # -- the program: Lua scenarios (run, params, sweep) and broken scenarios --
-TESTS += tests/test-cli.sh tests/test-bad-scenarios.sh tests/test-manpage.sh
+TESTS += tests/test-cli.sh tests/test-bad-scenarios.sh tests/test-manpage.sh \
+	tests/test-profiles.sh
 EXTRA_DIST += tests/test-cli.sh tests/test-bad-scenarios.sh \
-	tests/test-manpage.sh tests/scenarios
+	tests/test-manpage.sh tests/test-profiles.sh tests/scenarios
 
 # -- vmswitch: vswitch-replay on generated captures (tshark if present) --
 if HAVE_PCAP

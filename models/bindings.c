@@ -1,0 +1,13 @@
+/*
+ * bindings.c -- the model bindings, in installation order (bindings.h).
+ */
+#include "config.h"
+
+#include "models/bindings.h"
+
+#include "models/profile.h"
+
+lsim_open_fn *const models_bindings[] = {
+    profile_lua_open,                   /* profile.load, profile.list */
+    NULL,
+};

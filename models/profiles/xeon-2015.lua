@@ -1,0 +1,44 @@
+-- models/profiles/xeon-2015.lua -- a two-socket server of about 2015
+-- (Haswell-EP class Xeon at 2.6 GHz, Windows Server 2012 R2 era), the
+-- platform vnetsim's studies use unless a scenario picks another.
+--
+-- Every value cites its source and is tagged as ../shared/design/FACTS.md
+-- tags its rows: [V] verified document, [S] secondary source, [R] to be
+-- rechecked against its primary source, [M] measurement, [D] derived from
+-- cited rows (the derivation is given), [A] assumption to calibrate.
+-- Names ending in _cycles are processor cycles at cpu.frequency; other
+-- values are quantities with units.  doc/models.md explains how each
+-- model uses them.
+return {
+  description = "2-socket Haswell-EP class server, 2.6 GHz, WS2012 R2 era",
+
+  cpu = {
+    -- [M] FACTS.md §5: the getppid and memcpy rows were measured at 2.6 GHz.
+    frequency = "2.6GHz",
+    -- [D] FACTS.md §5: a getppid system call, one kernel entry and exit,
+    -- costs about 350 cycles at 2.6 GHz [M]; an interrupt gate is a
+    -- privilege transition of the same kind: 200 to enter, 150 to leave.
+    isr_entry_cycles = 200,
+    isr_exit_cycles = 150, -- [D] the other part of the 350 cycles above
+    -- [A] one write of the local APIC's EOI register (an x2APIC MSR,
+    -- FACTS.md §7.4 lists the MSRs); an uncached register write.
+    eoi_cycles = 100,
+    -- [A] taking a DPC off the per-processor queue and calling it: a
+    -- queue operation and an indirect call, less than a system call.
+    dpc_dispatch_cycles = 200,
+    -- [S] FACTS.md §5 "Context switch, modern guidance: direct ~ 1 us"
+    -- (secondary tutorial), at 2.6 GHz: 2600 cycles.
+    context_switch_cycles = 2600,
+  },
+
+  apic = {
+    -- [A] a device's MSI is a posted PCIe memory write to the local APIC:
+    -- a few hundred ns on a server root complex.  No row of FACTS.md
+    -- gives it; calibrate against a measured interrupt latency.
+    msi_delivery = "250ns",
+    -- [A] an IPI between physical processors of one socket; FACTS.md §5
+    -- has only virtualized figures (virtual IPI ~5230 cycles [R]), which
+    -- include exits; a bare-metal IPI is a fraction of that.
+    ipi_delivery = "500ns",
+  },
+}
