@@ -38,6 +38,13 @@ tests_test_clock_SOURCES = tests/test-clock.c
 tests_test_clock_CPPFLAGS = $(TEST_MODEL_CFLAGS)
 tests_test_clock_LDADD = $(TEST_MODEL_LIBS)
 
+# -- interrupt moderation (fixed, e1000e-style adaptive) --
+libmodels_la_SOURCES += models/itr.h models/itr.c
+check_PROGRAMS += tests/test-itr
+tests_test_itr_SOURCES = tests/test-itr.c
+tests_test_itr_CPPFLAGS = $(TEST_MODEL_CFLAGS)
+tests_test_itr_LDADD = $(TEST_MODEL_LIBS)
+
 include models/cpu.mk
 include models/apic.mk
 include models/rss.mk
