@@ -202,3 +202,17 @@ sim_assert_fail(const char *file, int line, const char *cond)
     fprintf(stderr, "%s:%d: assertion failed: %s\n", file, line, cond);
     abort();
 }
+
+void
+sim_fatal(const char *fmt, ...)
+{
+    va_list ap;
+
+    fflush(NULL);
+    fputs("vnetsim: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(3);
+}

@@ -60,4 +60,11 @@ void sim_log(const struct sim *sim, sim_component_id comp,
 
 _Noreturn void sim_assert_fail(const char *file, int line, const char *cond);
 
+/* The simulator program's answer to a failure it cannot recover from
+ * inside an event, such as memory running out: prints "vnetsim: MESSAGE"
+ * on stderr and exits with status 3 (internal error).  Models call it
+ * where the library code (vmswitch) would return ENOMEM. */
+_Noreturn void sim_fatal(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
 #endif /* VNETSIM_SIM_LOG_H */

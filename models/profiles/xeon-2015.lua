@@ -41,4 +41,46 @@ return {
     -- include exits; a bare-metal IPI is a fraction of that.
     ipi_delivery = "500ns",
   },
+
+  pnic = {
+    -- [A] a descriptor write-back or a frame's DMA into host memory over
+    -- PCIe 3.0: a round trip of about a microsecond on a server root
+    -- complex.  FACTS.md has no row for it; calibrate.
+    dma_latency = "1us",
+  },
+
+  miniport = {
+    -- The NIC driver's work, per ISR, DPC pass and frame.
+    -- [D] reading the interrupt cause and masking the vector: two device
+    -- register accesses of about 100 cycles each (see doorbell_cycles).
+    isr_cycles = 200,
+    -- [A] one NDIS indication call with its bookkeeping, per batch.
+    batch_cycles = 400,
+    -- [D] FACTS.md §5: 10 GbE line rate with 64-byte frames leaves 134
+    -- cycles per frame at 2 GHz [S]; a general-purpose NDIS miniport
+    -- (descriptor, buffer and NBL handling, one cache miss on the
+    -- descriptor, FACTS.md §5 main memory reference 100 ns [S]) spends a
+    -- few times that: 500 cycles.
+    rx_frame_cycles = 500,
+    -- [A] filling one transmit descriptor and its buffer mapping.
+    tx_frame_cycles = 400,
+    -- [A] recycling one completed transmit descriptor.
+    tx_complete_cycles = 150,
+    -- [A] one uncached write to a device register (tail pointer, vector
+    -- re-enable); a posted PCIe write does not wait for the device.
+    doorbell_cycles = 100,
+  },
+
+  stack = {
+    -- The host's own TCP/IP stack (scenarios without VMs).
+    -- [A] the receive path of one segment (protocol processing, socket
+    -- queueing); several times a system call (FACTS.md §5, ~350 cycles).
+    rx_frame_cycles = 1500,
+    -- [A] the send path of one segment, a little shorter than receive.
+    tx_frame_cycles = 1200,
+    -- [D] FACTS.md §5: memcpy of a large buffer from memory runs at
+    -- 14.4 GB/s per direction [M]; 1 KiB takes 71.1 ns, 185 cycles at
+    -- 2.6 GHz.  (Cache-hot copies are 10x faster: 4 KiB in 31 ns [M].)
+    copy_kib_cycles = 185,
+  },
 }
