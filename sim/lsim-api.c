@@ -1316,6 +1316,9 @@ lsim_finish(struct lsim *h, char *err, size_t err_size)
             return error;
         }
     }
+    for (size_t i = 0; i < h->n_finishes; i++) {
+        h->finishes[i].fn(h->finishes[i].arg);
+    }
     metrics_finish(h->metrics);
     return 0;
 }

@@ -120,8 +120,9 @@ struct lsim {
     size_t n_strings, cap_strings;
     struct lsim_start { lsim_start_fn *fn; void *arg; } *starts;
     size_t n_starts, cap_starts;
-    struct lsim_destroy { void (*fn)(void *); void *arg; } *destroys;
-    size_t n_destroys, cap_destroys;
+    struct lsim_destroy { void (*fn)(void *); void *arg; } *destroys,
+        *finishes;
+    size_t n_destroys, cap_destroys, n_finishes, cap_finishes;
 
     /* Running. */
     bool prepared, in_callback, stopped, failed;

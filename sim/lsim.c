@@ -94,6 +94,15 @@ lsim_on_destroy(lua_State *L, void (*fn)(void *arg), void *arg)
     h->destroys[h->n_destroys++] = (struct lsim_destroy){ fn, arg };
 }
 
+void
+lsim_on_finish(lua_State *L, void (*fn)(void *arg), void *arg)
+{
+    struct lsim *h = lsim_from_lua(L);
+    h->finishes = lsim_grow(L, h->finishes, &h->cap_finishes, h->n_finishes,
+                            sizeof *h->finishes);
+    h->finishes[h->n_finishes++] = (struct lsim_destroy){ fn, arg };
+}
+
 sim_time_t
 lsim_sample_interval(const struct lsim *h)
 {
@@ -1152,6 +1161,7 @@ lsim_destroy(struct lsim *h)
         h->destroys[i].fn(h->destroys[i].arg);
     }
     free(h->destroys);
+    free(h->finishes);
     free(h->starts);
     lsim_close_trace(h, ignored, sizeof ignored);
     lsim_free_api(h);

@@ -261,6 +261,11 @@ typedef int lsim_start_fn(struct lsim *h, void *arg, char *err,
 void lsim_on_start(lua_State *L, lsim_start_fn *fn, void *arg);
 void lsim_on_destroy(lua_State *L, void (*fn)(void *arg), void *arg);
 
+/* 'fn' runs once when the run ends (lsim_finish(), after the scenario's
+ * finish hooks, before the metrics are read and the trace is closed), in
+ * registration order: a model flushes what it buffered. */
+void lsim_on_finish(lua_State *L, void (*fn)(void *arg), void *arg);
+
 /* The series sampling interval of sim.config (0: none), for models that
  * offer time series of their metrics. */
 sim_time_t lsim_sample_interval(const struct lsim *h);
