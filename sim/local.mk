@@ -5,8 +5,8 @@
 # composition root.
 
 noinst_LTLIBRARIES += libsim.la
-libsim_la_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS)
-libsim_la_LIBADD = $(SQLITE_LIBS) $(LIBS)
+libsim_la_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(PCAP_CFLAGS)
+libsim_la_LIBADD = $(SQLITE_LIBS) $(PCAP_LIBS) $(LIBS)
 libsim_la_SOURCES = \
 	sim/simtime.h sim/simtime.c \
 	sim/log.h sim/log.c

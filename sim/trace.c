@@ -20,31 +20,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <pcap/pcap.h>
+
 /* The libpcap file header and record header, in host byte order.  Only
  * fixed-width members, so the layout has no padding (checked below). */
-struct pcap_file_header {
-    uint32_t magic;
-    uint16_t version_major;
-    uint16_t version_minor;
-    int32_t thiszone;           /* GMT offset of the times: always 0 */
-    uint32_t sigfigs;           /* accuracy of the times: always 0 */
-    uint32_t snaplen;
-    uint32_t linktype;
-};
-
-struct pcap_record_header {
-    uint32_t ts_sec;
-    uint32_t ts_nsec;           /* nanoseconds, thanks to the magic */
-    uint32_t caplen;            /* bytes that follow */
-    uint32_t len;               /* bytes the frame had */
-};
-
-_Static_assert(sizeof(struct pcap_file_header) == TRACE_PCAP_HEADER_SIZE,
-               "pcap file header must be 24 bytes");
-_Static_assert(sizeof(struct pcap_record_header) == TRACE_PCAP_RECORD_SIZE,
-               "pcap record header must be 16 bytes");
-
+/* A capture file, written through libpcap: a "dead" handle that says
+ * the link type, snapshot length and nanosecond timestamps, and a dumper
+ * on a stdio stream we own, so write errors can be seen (ferror) and
+ * reported with the file's name. */
 struct trace_pcap {
+    pcap_t *dead;
+    pcap_dumper_t *dumper;
     FILE *f;
     char *path;
     uint32_t snaplen;
@@ -102,15 +88,6 @@ trace_pcap_open(const char *path, uint32_t snaplen, struct trace_pcap **out,
                 char *err, size_t err_size)
 {
     struct trace_pcap *p = calloc(1, sizeof *p);
-    const struct pcap_file_header hdr = {
-        .magic = TRACE_PCAP_MAGIC_NS,
-        .version_major = TRACE_PCAP_VERSION_MAJOR,
-        .version_minor = TRACE_PCAP_VERSION_MINOR,
-        .thiszone = 0,
-        .sigfigs = 0,
-        .snaplen = snaplen ? snaplen : TRACE_PCAP_SNAPLEN,
-        .linktype = TRACE_PCAP_LINKTYPE_ETHERNET,
-    };
 
     *out = NULL;
     if (!p || !(p->path = strdup(path))) {
@@ -118,18 +95,41 @@ trace_pcap_open(const char *path, uint32_t snaplen, struct trace_pcap **out,
         set_err(err, err_size, "%s: cannot open: %s", path, strerror(ENOMEM));
         return ENOMEM;
     }
-    p->snaplen = hdr.snaplen;
+    p->snaplen = snaplen ? snaplen : TRACE_PCAP_SNAPLEN;
+    p->dead = pcap_open_dead_with_tstamp_precision(
+        TRACE_PCAP_LINKTYPE_ETHERNET, (int)p->snaplen,
+        PCAP_TSTAMP_PRECISION_NANO);
+    if (!p->dead) {
+        set_err(err, err_size, "%s: cannot open: %s", path, strerror(ENOMEM));
+        free(p->path);
+        free(p);
+        return ENOMEM;
+    }
     p->f = fopen(path, "wb");
     if (!p->f) {
         int e = errno ? errno : EIO;
 
         set_err(err, err_size, "%s: cannot open: %s", path, strerror(e));
+        pcap_close(p->dead);
         free(p->path);
         free(p);
         return e;
     }
+    /* The dumper writes the file header now and owns the stream. */
     errno = 0;
-    if (fwrite(&hdr, sizeof hdr, 1, p->f) != 1) {
+    p->dumper = pcap_dump_fopen(p->dead, p->f);
+    if (!p->dumper) {
+        int e = errno ? errno : EIO;
+
+        set_err(err, err_size, "%s: cannot open: %s", path,
+                pcap_geterr(p->dead));
+        fclose(p->f);
+        pcap_close(p->dead);
+        free(p->path);
+        free(p);
+        return e;
+    }
+    if (ferror(p->f)) {
         p->error = io_errno();
     }
     *out = p;
@@ -140,7 +140,7 @@ int
 trace_pcap_write(struct trace_pcap *p, sim_time_t t, const void *frame,
                  size_t len)
 {
-    struct pcap_record_header rec;
+    struct pcap_pkthdr hdr;
     uint64_t ns;
 
     assert(t >= 0);
@@ -149,15 +149,16 @@ trace_pcap_write(struct trace_pcap *p, sim_time_t t, const void *frame,
         return p->error;
     }
     /* Truncated, not rounded, to nanoseconds.  2^63 ps is 9.2e6 s, so the
-     * seconds always fit in 32 bits. */
+     * seconds always fit.  With nanosecond precision libpcap reads the
+     * sub-second field as nanoseconds. */
     ns = (uint64_t)t / 1000u;
-    rec.ts_sec = (uint32_t)(ns / 1000000000u);
-    rec.ts_nsec = (uint32_t)(ns % 1000000000u);
-    rec.caplen = len < p->snaplen ? (uint32_t)len : p->snaplen;
-    rec.len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+    hdr.ts.tv_sec = (time_t)(ns / 1000000000u);
+    hdr.ts.tv_usec = (suseconds_t)(ns % 1000000000u);
+    hdr.caplen = len < p->snaplen ? (uint32_t)len : p->snaplen;
+    hdr.len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
     errno = 0;
-    if (fwrite(&rec, sizeof rec, 1, p->f) != 1
-        || (rec.caplen && fwrite(frame, rec.caplen, 1, p->f) != 1)) {
+    pcap_dump((u_char *)p->dumper, &hdr, frame);
+    if (ferror(p->f)) {
         p->error = io_errno();
     }
     return p->error;
@@ -173,9 +174,11 @@ trace_pcap_close(struct trace_pcap *p, char *err, size_t err_size)
     }
     error = p->error;
     errno = 0;
-    if (fclose(p->f) && !error) {
+    if (pcap_dump_flush(p->dumper) && !error) {
         error = io_errno();
     }
+    pcap_dump_close(p->dumper);         /* closes the stream too */
+    pcap_close(p->dead);
     if (error) {
         set_err(err, err_size, "%s: cannot write: %s", p->path,
                 strerror(error));
