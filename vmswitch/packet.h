@@ -22,10 +22,12 @@
  * (Ieee8021QNetBufferListInfo: priority, DEI, VLAN id), checksum offload
  * requests on transmit and results on receive
  * (TcpIpChecksumNetBufferListInfo), the LSO MSS and version
- * (TcpLargeSendNetBufferListInfo), the RSS hash and its type, the switch
- * port and NIC the frame came from, and a cookie for the owner.  The
- * library reads and writes it directly; callers may too.  A fresh packet
- * has all of it zero: untagged, no offload requested, not checked, no LSO.
+ * (TcpLargeSendNetBufferListInfo), what receive segment coalescing did
+ * (TcpRecvSegCoalesceInfo, RscTcpTimestampDelta), the RSS hash and its
+ * type, the switch port and NIC the frame came from, and a cookie for the
+ * owner.  The library reads and writes it directly; callers may too.  A
+ * fresh packet has all of it zero: untagged, no offload requested, not
+ * checked, no LSO, not coalesced.
  *
  * OWNERSHIP AND THREADS.  A packet has one owner at a time and no locks;
  * vsw_pkt_free() accepts NULL.  Allocation goes through vmswitch/alloc.h,
@@ -79,6 +81,14 @@ struct vsw_pkt_oob {
      * super-frame) or 2 (IPv4 or IPv6, IP length 0). */
     uint32_t lso_mss;
     uint8_t lso_version;
+
+    /* Receive segment coalescing (vmswitch/rsc.h), as NDIS reports it in
+     * TcpRecvSegCoalesceInfo and RscTcpTimestampDelta: set on a frame built
+     * by coalescing, 0 on every other frame. */
+    uint16_t rsc_seg_count;         /* CoalescedSegCount: data segments */
+    uint16_t rsc_dup_ack_count;     /* DupAckCount */
+    uint32_t rsc_ts_delta;          /* RscTcpTimestampDelta: last TSval
+                                     * minus first, mod 2^32 */
 
     /* Receive side scaling. */
     uint32_t rss_hash;
