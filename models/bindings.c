@@ -5,9 +5,12 @@
 
 #include "models/bindings.h"
 
+#include "models/host-lua.h"
 #include "models/profile.h"
 
 lsim_open_fn *const models_bindings[] = {
     profile_lua_open,                   /* profile.load, profile.list */
+    host_lua_open,                      /* cpu, apic, link, pnic */
+    traffic_lua_open,                   /* host, traffic */
     NULL,
 };

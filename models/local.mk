@@ -49,3 +49,16 @@ include models/cpu.mk
 include models/apic.mk
 include models/rss.mk
 include models/net.mk
+
+# -- the physical NIC, its driver, and the host's own stack --
+libmodels_la_SOURCES += models/pnic.h models/pnic.c \
+	models/miniport.h models/miniport.c \
+	models/hoststack.h models/hoststack.c
+check_PROGRAMS += tests/test-pnic
+tests_test_pnic_SOURCES = tests/test-pnic.c
+tests_test_pnic_CPPFLAGS = $(TEST_MODEL_CFLAGS)
+tests_test_pnic_LDADD = $(TEST_MODEL_LIBS)
+
+# -- the Lua bindings of the host's models --
+libmodels_la_SOURCES += models/host-lua.h models/host-lua.c \
+	models/traffic-lua.c

@@ -36,6 +36,6 @@ vnetsim_CPPFLAGS += -DVNETSIM_SCENARIO_LIBDIR='"$(pkgdatadir)/scenarios"'
 
 # Scenarios are installed; require() in a scenario also looks there.
 scenariosdir = $(pkgdatadir)/scenarios
-dist_scenarios_DATA = scenarios/mm1.lua
+dist_scenarios_DATA = scenarios/mm1.lua scenarios/host-rss.lua
 vnetsim_CPPFLAGS += $(NETTLE_CFLAGS)
 vnetsim_LDADD += $(NETTLE_LIBS)

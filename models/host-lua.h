@@ -1,0 +1,53 @@
+/*
+ * host-lua.h -- what the bindings of the host's models share: the C
+ * objects behind the "cpu", "apic", "link" and "pnic" handles, so that a
+ * binding of a layer above (the host stack, the switch) can reach the
+ * processors and the NIC driver a handle stands for.
+ */
+#ifndef VNETSIM_MODELS_HOST_LUA_H
+#define VNETSIM_MODELS_HOST_LUA_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/lsim.h"
+
+struct apic;
+struct cpu;
+struct miniport;
+struct pnic;
+
+struct host_apic;
+
+/* Behind a "cpu" handle. */
+struct host_cpu {
+    struct cpu *cpu;
+    struct host_apic *apic;         /* set by apic.new */
+};
+
+/* Behind an "apic" handle. */
+struct host_apic {
+    struct apic *apic;
+    struct host_cpu *cpu;
+    bool remapping;
+    uint32_t irtes, next_irte;      /* remapping entries handed out */
+};
+
+/* Behind a "pnic" handle: the NIC and its driver. */
+struct host_pnic {
+    char *name;
+    struct pnic *nic;
+    struct miniport *mp;
+    struct host_cpu *cpu;
+    struct host_apic *apic;
+    uint32_t irte_base;             /* queue q uses IRTE irte_base + q */
+    uint64_t unbound_drops;         /* received while nothing was bound */
+    bool bound;                     /* a stack or switch is bound */
+};
+
+/* The bindings (bindings.c lists them): cpu, apic, link, pnic
+ * (host-lua.c); host, traffic (traffic-lua.c). */
+int host_lua_open(lua_State *L);
+int traffic_lua_open(lua_State *L);
+
+#endif /* VNETSIM_MODELS_HOST_LUA_H */

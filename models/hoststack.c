@@ -1,0 +1,212 @@
+/*
+ * hoststack.c -- the host stack (hoststack.h): the receive indication and
+ * the send thread.
+ */
+#include "config.h"
+
+#include "models/hoststack.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "models/cpu.h"
+#include "models/miniport.h"
+#include "models/traffic.h"
+#include "sim/log.h"
+#include "vmswitch/packet.h"
+
+/* One indication in progress (several processors may indicate at once). */
+struct indication {
+    struct hoststack *hs;
+    struct vsw_pkt **pkts;
+    size_t n;
+    cpu_step_fn *done;
+    void *done_arg;
+    struct indication *next_free;
+};
+
+struct hoststack {
+    struct cpu *cpu;
+    struct miniport *mp;
+    struct traffic_ep *ep;
+    struct hoststack_config cfg;
+    uint32_t owner;
+    struct cpu_thread *thread;
+
+    /* Frames the application handed over, waiting for the send thread. */
+    struct vsw_pkt **txq;
+    size_t tx_head, tx_n, tx_cap;
+
+    struct indication **pool;       /* every indication allocated */
+    size_t n_pool, cap_pool;
+    struct indication *free_ind;
+};
+
+static uint64_t
+copy_cycles(const struct hoststack *hs, uint64_t bytes)
+{
+    return bytes * hs->cfg.costs.copy_kib_cycles / 1024;
+}
+
+/* --- Receive ------------------------------------------------------------- */
+
+static void
+deliver(struct cpu_exec *x, void *arg)
+{
+    struct indication *ind = arg;
+    struct hoststack *hs = ind->hs;
+
+    for (size_t i = 0; i < ind->n; i++) {
+        traffic_ep_receive(hs->ep, ind->pkts[i]);
+    }
+    cpu_step_fn *done = ind->done;
+    void *done_arg = ind->done_arg;
+    ind->next_free = hs->free_ind;
+    hs->free_ind = ind;
+    done(x, done_arg);
+}
+
+static void
+indicate(void *ctx, struct cpu_exec *x, uint32_t q, struct vsw_pkt **pkts,
+         size_t n, cpu_step_fn *done, void *done_arg)
+{
+    struct hoststack *hs = ctx;
+    struct indication *ind = hs->free_ind;
+    uint64_t bytes = 0;
+
+    (void)q;
+    if (ind) {
+        hs->free_ind = ind->next_free;
+    } else {
+        if (hs->n_pool == hs->cap_pool) {
+            size_t cap = hs->cap_pool ? hs->cap_pool * 2 : 8;
+            struct indication **v = realloc(hs->pool, cap * sizeof *v);
+            if (!v) {
+                sim_fatal("host stack: out of memory");
+            }
+            hs->pool = v;
+            hs->cap_pool = cap;
+        }
+        if (!(ind = malloc(sizeof *ind))) {
+            sim_fatal("host stack: out of memory");
+        }
+        hs->pool[hs->n_pool++] = ind;
+    }
+    *ind = (struct indication){ hs, pkts, n, done, done_arg, NULL };
+    for (size_t i = 0; i < n; i++) {
+        bytes += vsw_pkt_len(pkts[i]);
+    }
+    cpu_charge(x, hs->owner,
+               hs->cfg.costs.rx_frame_cycles * n + copy_cycles(hs, bytes),
+               deliver, ind);
+}
+
+/* --- Send ---------------------------------------------------------------- */
+
+static void tx_step(struct cpu_exec *x, void *arg);
+
+static void
+tx_to_driver(struct cpu_exec *x, void *arg)
+{
+    struct hoststack *hs = arg;
+    struct vsw_pkt *pkt = hs->txq[hs->tx_head];
+    uint32_t q = cpu_exec_lp(x) % miniport_queue_count(hs->mp);
+
+    hs->tx_head = (hs->tx_head + 1) % hs->tx_cap;
+    hs->tx_n--;
+    miniport_send(hs->mp, x, q, pkt, tx_step, hs);
+}
+
+static void
+tx_step(struct cpu_exec *x, void *arg)
+{
+    struct hoststack *hs = arg;
+
+    if (!hs->tx_n) {
+        return;                     /* block until the next frame */
+    }
+    struct vsw_pkt *pkt = hs->txq[hs->tx_head];
+    cpu_charge(x, hs->owner,
+               hs->cfg.costs.tx_frame_cycles
+               + copy_cycles(hs, vsw_pkt_len(pkt)),
+               tx_to_driver, hs);
+}
+
+static int
+send_hook(void *ctx, struct vsw_pkt *pkt)
+{
+    struct hoststack *hs = ctx;
+
+    if (hs->tx_n == hs->tx_cap) {
+        size_t cap = hs->tx_cap ? hs->tx_cap * 2 : 256;
+        struct vsw_pkt **v = malloc(cap * sizeof *v);
+        if (!v) {
+            sim_fatal("host stack: out of memory");
+        }
+        for (size_t i = 0; i < hs->tx_n; i++) {
+            v[i] = hs->txq[(hs->tx_head + i) % hs->tx_cap];
+        }
+        free(hs->txq);
+        hs->txq = v;
+        hs->tx_head = 0;
+        hs->tx_cap = cap;
+    }
+    hs->txq[(hs->tx_head + hs->tx_n++) % hs->tx_cap] = pkt;
+    if (hs->tx_n == 1) {
+        cpu_thread_wake(hs->thread, tx_step, hs);
+    }
+    return 0;
+}
+
+/* --- Building ------------------------------------------------------------ */
+
+int
+hoststack_create(struct cpu *cpu, struct miniport *mp, struct traffic_ep *ep,
+                 const struct hoststack_config *cfg, struct hoststack **out)
+{
+    struct hoststack *hs;
+
+    *out = NULL;
+    if (!cfg->name || !*cfg->name || cfg->tx_lp >= cpu_lp_count(cpu)) {
+        return EINVAL;
+    }
+    hs = calloc(1, sizeof *hs);
+    if (!hs) {
+        return ENOMEM;
+    }
+    hs->cpu = cpu;
+    hs->mp = mp;
+    hs->ep = ep;
+    hs->cfg = *cfg;
+    hs->cfg.name = NULL;
+    hs->owner = cpu_owner(cpu, cfg->name);
+    hs->thread = cpu_thread_create(cpu, cfg->name, hs->owner, cfg->tx_lp);
+    if (!hs->thread) {
+        free(hs);
+        return ENOMEM;
+    }
+    struct miniport_upper up = { indicate, hs };
+    miniport_set_upper(mp, &up);
+    traffic_ep_set_send(ep, send_hook, hs);
+    *out = hs;
+    return 0;
+}
+
+void
+hoststack_destroy(struct hoststack *hs)
+{
+    if (!hs) {
+        return;
+    }
+    while (hs->tx_n) {
+        vsw_pkt_free(hs->txq[hs->tx_head]);
+        hs->tx_head = (hs->tx_head + 1) % hs->tx_cap;
+        hs->tx_n--;
+    }
+    free(hs->txq);
+    for (size_t i = 0; i < hs->n_pool; i++) {
+        free(hs->pool[i]);
+    }
+    free(hs->pool);
+    free(hs);
+}

@@ -1,0 +1,51 @@
+/*
+ * hoststack.h -- the host's own network stack above its NIC driver, for
+ * scenarios without virtual machines: received frames are processed on
+ * the processor whose DPC indicated them, and sent frames on a send
+ * thread, each charged from the profile (section "stack").
+ *
+ *   receive, per indicated batch of n frames of b bytes in all, in the
+ *   driver's DPC:    n * rx_frame_cycles + b * copy_kib_cycles / 1024
+ *                    then each frame goes to the traffic endpoint
+ *   send, per frame, on the send thread (passive level, pinned to tx_lp):
+ *                    tx_frame_cycles + b * copy_kib_cycles / 1024
+ *                    then the driver's send (miniport_send) on the
+ *                    queue of the sending processor
+ *
+ * The copy term is the copy between kernel and application buffers; it
+ * is charged at the cold-memory rate because a received frame was just
+ * written by DMA and a sent one is read once.  The stack itself is not
+ * modelled further (no sockets, no scheduling of applications): the
+ * traffic endpoint (models/traffic.h) plays the application.
+ */
+#ifndef VNETSIM_MODELS_HOSTSTACK_H
+#define VNETSIM_MODELS_HOSTSTACK_H 1
+
+#include <stdint.h>
+
+struct cpu;
+struct miniport;
+struct traffic_ep;
+struct hoststack;
+
+struct hoststack_costs {
+    uint64_t rx_frame_cycles;       /* TCP/IP receive path, per frame */
+    uint64_t tx_frame_cycles;       /* TCP/IP send path, per frame */
+    uint64_t copy_kib_cycles;       /* copying 1 KiB from memory */
+};
+
+struct hoststack_config {
+    const char *name;               /* owner name on the CPU */
+    struct hoststack_costs costs;
+    uint32_t tx_lp;                 /* processor of the send thread */
+};
+
+/* Binds a stack named cfg->name on 'cpu' above driver 'mp' (replacing
+ * its upper layer), delivering to and sending for endpoint 'ep' (the
+ * stack becomes its send hook).  Returns 0, EINVAL or ENOMEM. */
+int hoststack_create(struct cpu *cpu, struct miniport *mp,
+                     struct traffic_ep *ep, const struct hoststack_config *cfg,
+                     struct hoststack **out);
+void hoststack_destroy(struct hoststack *hs);
+
+#endif /* VNETSIM_MODELS_HOSTSTACK_H */
