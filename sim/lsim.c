@@ -899,6 +899,13 @@ bad_type:
         lsim_error(L, "%s: field '%s' must be an integer, got %s", what,
                    f->name, lua_tostring(L, -1));
     }
+    if (t == LUA_TUSERDATA && luaL_getmetafield(L, -1, "__name")
+        == LUA_TSTRING) {
+        /* Another kind of handle: name its class. */
+        lsim_error(L, "%s: field '%s' must be %s, got a %s handle", what,
+                   f->name, ftype_expected(f, buf, sizeof buf),
+                   lua_tostring(L, -1));
+    }
     lsim_error(L, "%s: field '%s' must be %s, got %s", what, f->name,
                ftype_expected(f, buf, sizeof buf), luaL_typename(L, -1));
 }

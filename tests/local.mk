@@ -145,9 +145,10 @@ EXTRA_DIST += tests/test-demo.sh
 
 # -- the program: Lua scenarios (run, params, sweep) and broken scenarios --
 TESTS += tests/test-cli.sh tests/test-bad-scenarios.sh tests/test-manpage.sh \
-	tests/test-profiles.sh
+	tests/test-profiles.sh tests/test-host.sh
 EXTRA_DIST += tests/test-cli.sh tests/test-bad-scenarios.sh \
-	tests/test-manpage.sh tests/test-profiles.sh tests/scenarios
+	tests/test-manpage.sh tests/test-profiles.sh tests/test-host.sh \
+	tests/scenarios
 
 # -- vmswitch: vswitch-replay on generated captures (tshark if present) --
 if HAVE_PCAP
