@@ -74,7 +74,7 @@
  * arbitration (delivered as fixed to the named destination), the APIC timer,
  * LVT entries, the ESR register itself (its conditions are counters), EOI
  * broadcast suppression, and the remapping hardware's fault log and
- * invalidation queue.  See doc/models-apic.md.
+ * invalidation queue.  See doc/models.md section 3.
  */
 #ifndef VNETSIM_MODELS_APIC_H
 #define VNETSIM_MODELS_APIC_H 1

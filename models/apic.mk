@@ -1,9 +1,8 @@
 # models/apic.mk -- the interrupt-controller model: local APICs, the IOAPIC,
 # MSI/MSI-X and VT-d interrupt remapping (models/apic.h,
-# doc/models-apic.md).  No Lua binding yet.
+# doc/models.md section 3).  No Lua binding yet.
 
 libmodels_la_SOURCES += models/apic.h models/apic.c
-EXTRA_DIST += doc/models-apic.md
 
 check_PROGRAMS += tests/test-apic
 tests_test_apic_SOURCES = tests/test-apic.c

@@ -72,7 +72,7 @@
  *     idle + sum over levels of busy == elapsed, and
  *     sum over owners == sum over levels == busy,
  * exactly.  The accessors include the slice running now.  The metrics
- * (doc/models-cpu.md) are time averages of the same 0/1 and count values.
+ * (doc/models.md section 2) are time averages of the same 0/1 and count values.
  *
  * TIME AND EVENTS.  Each LP has at most one pending event: the end of the
  * slice it runs now (the completion of the piece, or the end of a thread's
@@ -138,7 +138,7 @@ enum cpu_level {
 
 /* Cycle costs of the CPU's own mechanisms.  The model hard-codes none of
  * them: the caller takes them from the platform profile (profile keys
- * cpu.isr_entry_cycles etc., doc/models-cpu.md). */
+ * cpu.isr_entry_cycles etc., doc/models.md section 2). */
 struct cpu_costs {
     uint64_t isr_entry_cycles;      /* interrupt entry up to the handler */
     uint64_t isr_exit_cycles;       /* after EOI up to the resumed code */

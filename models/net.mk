@@ -1,6 +1,6 @@
 # models/net.mk -- the network edge: the point-to-point Ethernet link
 # (models/link.h) and the traffic endpoints, generators and sinks
-# (models/traffic.h).  doc/models-net.md describes both.
+# (models/traffic.h).  doc/models.md section 4 describes both.
 
 libmodels_la_SOURCES += models/link.h models/link.c \
 	models/traffic.h models/traffic-private.h models/traffic.c \

@@ -69,7 +69,7 @@
  * rx_frames, rx_unknown (no binding, not for us, malformed) and
  * rx_bad_csum.  Generators, sinks, servers and TCP senders are child
  * components of their endpoint; their metrics are listed with their
- * constructors and in doc/models-net.md.
+ * constructors and in doc/models.md section 4.
  *
  * Constructors validate their configuration (EINVAL) since scenarios
  * reach them; everything else asserts.
@@ -348,7 +348,7 @@ int traffic_rr_create(struct traffic_ep *ep,
 struct metric *traffic_rr_rtt(const struct traffic_rr *rr);
 
 /* ----------------------------------------------------------------- */
-/* TCP-like bulk flows (doc/models-net.md, "TCP").
+/* TCP-like bulk flows (doc/models.md section 4, "TCP").
  *
  * A small TCP sender, one per flow, against the TCP sink's receiver.  The
  * connection is taken as established at the start (no handshake, both
