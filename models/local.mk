@@ -45,10 +45,17 @@ tests_test_itr_SOURCES = tests/test-itr.c
 tests_test_itr_CPPFLAGS = $(TEST_MODEL_CFLAGS)
 tests_test_itr_LDADD = $(TEST_MODEL_LIBS)
 
+# -- guest physical memory --
+libmodels_la_SOURCES += models/gmem.h models/gmem.c
+
 include models/cpu.mk
 include models/apic.mk
 include models/rss.mk
 include models/net.mk
+include models/vmbus.mk
+include models/synic.mk
+include models/tulip.mk
+include models/netvsc.mk
 
 # -- the physical NIC, its driver, and the host's own stack --
 libmodels_la_SOURCES += models/pnic.h models/pnic.c \

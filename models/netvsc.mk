@@ -1,0 +1,1 @@
+# models/netvsc.mk -- (to be filled in by the netvsc model).

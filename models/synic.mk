@@ -1,0 +1,1 @@
+# models/synic.mk -- (to be filled in by the synic model).

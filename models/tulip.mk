@@ -1,0 +1,1 @@
+# models/tulip.mk -- (to be filled in by the tulip model).

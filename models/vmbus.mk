@@ -1,0 +1,1 @@
+# models/vmbus.mk -- (to be filled in by the vmbus model).
