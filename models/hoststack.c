@@ -15,11 +15,14 @@
 #include "sim/log.h"
 #include "vmswitch/packet.h"
 
-/* One indication in progress (several processors may indicate at once). */
+/* One indication in progress (several processors may indicate at once).
+ * It owns its frames from indicate() until deliver() hands them on; it
+ * keeps its own copy of the pointers, because the driver reuses its batch
+ * array as soon as the indication is done. */
 struct indication {
     struct hoststack *hs;
-    struct vsw_pkt **pkts;
-    size_t n;
+    struct vsw_pkt **pkts;          /* owned frames, 'n' of them */
+    size_t n, cap;
     cpu_step_fn *done;
     void *done_arg;
     struct indication *next_free;
@@ -59,6 +62,7 @@ deliver(struct cpu_exec *x, void *arg)
     for (size_t i = 0; i < ind->n; i++) {
         traffic_ep_receive(hs->ep, ind->pkts[i]);
     }
+    ind->n = 0;
     cpu_step_fn *done = ind->done;
     void *done_arg = ind->done_arg;
     ind->next_free = hs->free_ind;
@@ -87,13 +91,26 @@ indicate(void *ctx, struct cpu_exec *x, uint32_t q, struct vsw_pkt **pkts,
             hs->pool = v;
             hs->cap_pool = cap;
         }
-        if (!(ind = malloc(sizeof *ind))) {
+        if (!(ind = calloc(1, sizeof *ind))) {
             sim_fatal("host stack: out of memory");
         }
         hs->pool[hs->n_pool++] = ind;
     }
-    *ind = (struct indication){ hs, pkts, n, done, done_arg, NULL };
+    if (ind->cap < n) {
+        struct vsw_pkt **v = realloc(ind->pkts, n * sizeof *v);
+        if (!v) {
+            sim_fatal("host stack: out of memory");
+        }
+        ind->pkts = v;
+        ind->cap = n;
+    }
+    ind->hs = hs;
+    ind->n = n;
+    ind->done = done;
+    ind->done_arg = done_arg;
+    ind->next_free = NULL;
     for (size_t i = 0; i < n; i++) {
+        ind->pkts[i] = pkts[i];
         bytes += vsw_pkt_len(pkts[i]);
     }
     cpu_charge(x, hs->owner,
@@ -205,6 +222,11 @@ hoststack_destroy(struct hoststack *hs)
     }
     free(hs->txq);
     for (size_t i = 0; i < hs->n_pool; i++) {
+        /* An indication cut short by the end of the run still owns frames. */
+        for (size_t j = 0; j < hs->pool[i]->n; j++) {
+            vsw_pkt_free(hs->pool[i]->pkts[j]);
+        }
+        free(hs->pool[i]->pkts);
         free(hs->pool[i]);
     }
     free(hs->pool);
