@@ -307,6 +307,13 @@ lapic_accept(struct apic *apic, uint32_t lp, uint8_t vector, bool level)
     maybe_notify(apic, lp);
 }
 
+void
+apic_lapic_inject(struct apic *apic, uint32_t lp, uint8_t vector, bool level)
+{
+    SIM_ASSERT(lp < apic->cfg.lps);
+    lapic_accept(apic, lp, vector, level);
+}
+
 int
 apic_lapic_pending(const struct apic *apic, uint32_t lp)
 {

@@ -251,6 +251,15 @@ void apic_lapic_eoi(struct apic *apic, uint32_t lp);
  * Notifies if an interrupt is now deliverable. */
 void apic_set_tpr(struct apic *apic, uint32_t lp, uint8_t tpr);
 
+/* Sets 'vector' in the IRR of 'lp' now, edge ('level' false) or level
+ * triggered, as a message accepted by the local APIC would, without a bus
+ * message or its delivery delay: how a hypervisor injects a virtual
+ * interrupt into a virtual APIC, or posts a synthetic interrupt to the
+ * root's processor.  A vector below 16 is counted as illegal and ignored.
+ * Notifies if it is now deliverable. */
+void apic_lapic_inject(struct apic *apic, uint32_t lp, uint8_t vector,
+                       bool level);
+
 /* Register reads, for CPU models, tests and traces. */
 uint8_t apic_lapic_tpr(const struct apic *apic, uint32_t lp);
 uint8_t apic_lapic_ppr(const struct apic *apic, uint32_t lp);

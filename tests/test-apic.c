@@ -351,6 +351,27 @@ test_lapic_edge_interrupt_coalesces_while_irr_bit_set(void)
 }
 
 static void
+test_lapic_inject_sets_irr_at_once_with_its_trigger_mode(void)
+{
+    setup();
+    apic_lapic_inject(apic, 2, 0x61, true);
+    /* No bus message: pending at once, without running the simulation. */
+    CU_ASSERT_EQUAL(sim_now(sim), 0);
+    CU_ASSERT_EQUAL(cpu.notified[2], 1);
+    CU_ASSERT(apic_lapic_irr(apic, 2, 0x61));
+    CU_ASSERT(apic_lapic_tmr(apic, 2, 0x61));
+    CU_ASSERT_EQUAL(apic_lapic_pending(apic, 2), 0x61);
+    apic_lapic_inject(apic, 2, 0x61, true);
+    CU_ASSERT_EQUAL(counter("apic.lapic2.coalesced"), 1);
+    apic_lapic_inject(apic, 2, 0x0f, false);
+    CU_ASSERT_EQUAL(counter("apic.lapic2.illegal_vector"), 1);
+    CU_ASSERT_EQUAL(apic_lapic_ack(apic, 2), 0x61);
+    apic_lapic_inject(apic, 3, 0x62, false);
+    CU_ASSERT(!apic_lapic_tmr(apic, 3, 0x62));
+    teardown();
+}
+
+static void
 test_lapic_illegal_vectors_are_counted_and_dropped(void)
 {
     setup();
@@ -1144,6 +1165,7 @@ static const struct cutest_case lapic_cases[] = {
     CUTEST(test_lapic_eoi_clears_highest_in_service_vector_and_notifies),
     CUTEST(test_lapic_nested_acceptance_follows_priority),
     CUTEST(test_lapic_edge_interrupt_coalesces_while_irr_bit_set),
+    CUTEST(test_lapic_inject_sets_irr_at_once_with_its_trigger_mode),
     CUTEST(test_lapic_illegal_vectors_are_counted_and_dropped),
     CUTEST_END
 };
