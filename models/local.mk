@@ -69,3 +69,10 @@ tests_test_pnic_LDADD = $(TEST_MODEL_LIBS)
 # -- the Lua bindings of the host's models --
 libmodels_la_SOURCES += models/host-lua.h models/host-lua.c \
 	models/traffic-lua.c
+
+# -- the real switch in the loop --
+libmodels_la_SOURCES += models/vswhost.h models/vswhost.c
+check_PROGRAMS += tests/test-vswhost
+tests_test_vswhost_SOURCES = tests/test-vswhost.c
+tests_test_vswhost_CPPFLAGS = $(TEST_MODEL_CFLAGS)
+tests_test_vswhost_LDADD = $(TEST_MODEL_LIBS)

@@ -83,4 +83,71 @@ return {
     -- 2.6 GHz.  (Cache-hot copies are 10x faster: 4 KiB in 31 ns [M].)
     copy_kib_cycles = 185,
   },
+
+  hv = {
+    -- The hypervisor (models/hv.h, doc/models.md section 10).  Exit costs
+    -- are whole round trips: the exit, the hypervisor's handling of that
+    -- reason, and the entry back into the guest.
+    -- [R] FACTS.md §5: an x86 hypercall round trip under KVM costs about
+    -- 1300 cycles (Dall et al., ISCA 2016); the cheapest exit there is.
+    exit_hypercall_cycles = 1300,
+    -- [D] a port I/O exit is the same round trip; decoding the access
+    -- and routing it to the root are charged separately (intercept_cycles
+    -- below, and the root's own work).
+    exit_io_port_cycles = 1300,
+    -- [R] FACTS.md §5: KVM's "interrupt controller trap", an MMIO exit
+    -- with instruction decode, about 2384 cycles (Dall et al. 2016).
+    exit_mmio_cycles = 2384,
+    -- [D] an MSR access the hypervisor emulates: the hypercall round trip.
+    exit_msr_cycles = 1300,
+    -- [D] an external interrupt or a kick: the hypercall round trip.
+    exit_external_interrupt_cycles = 1300,
+    -- [R] FACTS.md §5: KVM's virtual IRQ completion (EOI), about 1556
+    -- cycles (Dall et al. 2016).
+    exit_eoi_cycles = 1556,
+    -- [D] HLT: the round trip; the time halted is idle time.
+    exit_hlt_cycles = 1300,
+    -- [D] an interrupt-window exit: the round trip.
+    exit_interrupt_window_cycles = 1300,
+    -- [R] FACTS.md §5: a VM switch under KVM, about 4812 cycles (Dall et
+    -- al. 2016): saving one VP's state and loading another's.
+    vp_switch_cycles = 4812,
+    -- [A] writing the interruption information at entry; a few fields of
+    -- the VMCS.  Calibrate.
+    inject_cycles = 100,
+    -- [A] HvCallSignalEvent: set one bit in the target's SIEF page and
+    -- decide whether to interrupt (FACTS.md §3.3).  Beyond the exit.
+    signal_event_cycles = 300,
+    -- [A] HvCallPostMessage: copy a 256-byte message into a SIM slot or
+    -- queue it (FACTS.md §3.3, §7.4).  Beyond the exit.
+    post_message_cycles = 600,
+    -- [A] decoding the intercepted instruction and composing the
+    -- intercept message for the root (FACTS.md §7.3).  Calibrate.
+    intercept_cycles = 1000,
+    -- [A] the root kernel's virtualization driver (VID) taking the
+    -- intercept message and dispatching it to the worker process
+    -- (FACTS.md §7.3).  Calibrate.
+    vid_cycles = 2000,
+    -- [D] FACTS.md §5: a system call round trip (getppid) is about 350
+    -- cycles at 2.6 GHz [M]; one transition is half of it.
+    kernel_user_cycles = 175,
+    -- [A] the hypervisor scheduler's time slice.  Not published for
+    -- Hyper-V (FACTS.md §9 lists it among the gaps); 10 ms is within the
+    -- range of Linux CFS latency targets and Xen credit's 30 ms slice.
+    time_slice = "10ms",
+  },
+
+  guest = {
+    -- A guest kernel's own mechanisms on its virtual processors: the same
+    -- processor as the host's, so the same costs (section cpu above).
+    isr_entry_cycles = 200,      -- [D] cpu.isr_entry_cycles
+    isr_exit_cycles = 150,       -- [D] cpu.isr_exit_cycles
+    eoi_cycles = 100,            -- [D] cpu.eoi_cycles (the write itself)
+    dpc_dispatch_cycles = 200,   -- [D] cpu.dpc_dispatch_cycles
+    context_switch_cycles = 2600, -- [D] cpu.context_switch_cycles
+    -- The guest's TCP/IP stack: [D] the host stack's costs (section stack).
+    rx_frame_cycles = 1500,      -- [D] stack.rx_frame_cycles
+    tx_frame_cycles = 1200,      -- [D] stack.tx_frame_cycles
+    copy_kib_cycles = 185,       -- [D] stack.copy_kib_cycles
+  },
 }
