@@ -84,6 +84,36 @@ return {
     copy_kib_cycles = 185,
   },
 
+  vmswitch = {
+    -- The switch's work (models/vswhost.h, doc/models.md section 11),
+    -- charged from the work record libvmswitch returns for each batch.
+    -- [A] entering the data path for a batch: the configuration snapshot,
+    -- the forwarding table's read lock, the batch bookkeeping.
+    batch_cycles = 400,
+    -- [A] per frame: parsing, VLAN classification, guards and the
+    -- destination array; a few hundred instructions and one cache miss
+    -- on the frame's header (FACTS.md §5: main memory 100 ns [S]).
+    frame_cycles = 600,
+    -- [A] one forwarding-table lookup (a hash and a probe that usually
+    -- hits the cache).
+    lookup_cycles = 60,
+    -- [A] writing a forwarding entry under the table's write lock.
+    learn_cycles = 300,
+    -- [A] evaluating one ACL rule: a handful of masked compares.
+    acl_rule_cycles = 20,
+    -- [A] calling one extension.
+    ext_call_cycles = 100,
+    -- [D] copying a clone: FACTS.md §5 memcpy from memory 14.4 GB/s [M],
+    -- 185 cycles per KiB at 2.6 GHz (as stack.copy_kib_cycles).
+    copy_kib_cycles = 185,
+    -- [A] a software checksum at about 4 bytes per cycle.
+    csum_kib_cycles = 256,
+    -- [A] building one software-LSO segment (headers, checksums apart).
+    segment_cycles = 400,
+    -- [A] handing a batch to a destination NIC object.
+    deliver_cycles = 200,
+  },
+
   hv = {
     -- The hypervisor (models/hv.h, doc/models.md section 10).  Exit costs
     -- are whole round trips: the exit, the hypervisor's handling of that
