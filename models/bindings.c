@@ -11,6 +11,7 @@
 lsim_open_fn *const models_bindings[] = {
     profile_lua_open,                   /* profile.load, profile.list */
     host_lua_open,                      /* cpu, apic, link, pnic */
+    vswitch_lua_open,                   /* vswitch */
     traffic_lua_open,                   /* host, traffic */
     NULL,
 };

@@ -8,6 +8,7 @@
 #define VNETSIM_MODELS_HOST_LUA_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim/lsim.h"
@@ -45,9 +46,25 @@ struct host_pnic {
     bool bound;                     /* a stack or switch is bound */
 };
 
+struct vswh;
+struct send_job;
+
+/* Behind a "vswitch" handle (vswhost-lua.c). */
+struct host_vswitch {
+    char *name;
+    struct vswh *sw;
+    struct host_cpu *cpu;
+    struct host_pnic *ext;          /* the external NIC, or NULL */
+    uint32_t ext_port;
+    struct send_job **jobs;         /* every send job, to free */
+    size_t n_jobs;
+    struct send_job *free_jobs;
+};
+
 /* The bindings (bindings.c lists them): cpu, apic, link, pnic
- * (host-lua.c); host, traffic (traffic-lua.c). */
+ * (host-lua.c); host, traffic (traffic-lua.c); vswitch (vswhost-lua.c). */
 int host_lua_open(lua_State *L);
 int traffic_lua_open(lua_State *L);
+int vswitch_lua_open(lua_State *L);
 
 #endif /* VNETSIM_MODELS_HOST_LUA_H */

@@ -30,7 +30,8 @@ struct indication {
 
 struct hoststack {
     struct cpu *cpu;
-    struct miniport *mp;
+    struct miniport *mp;            /* NULL when bound to 'lower' */
+    struct hoststack_lower lower;
     struct traffic_ep *ep;
     struct hoststack_config cfg;
     uint32_t owner;
@@ -127,10 +128,14 @@ tx_to_driver(struct cpu_exec *x, void *arg)
 {
     struct hoststack *hs = arg;
     struct vsw_pkt *pkt = hs->txq[hs->tx_head];
-    uint32_t q = cpu_exec_lp(x) % miniport_queue_count(hs->mp);
+    uint32_t q = hs->mp ? cpu_exec_lp(x) % miniport_queue_count(hs->mp) : 0;
 
     hs->tx_head = (hs->tx_head + 1) % hs->tx_cap;
     hs->tx_n--;
+    if (!hs->mp) {
+        hs->lower.send(hs->lower.ctx, x, pkt, tx_step, hs);
+        return;
+    }
     miniport_send(hs->mp, x, q, pkt, tx_step, hs);
 }
 
@@ -177,9 +182,9 @@ send_hook(void *ctx, struct vsw_pkt *pkt)
 
 /* --- Building ------------------------------------------------------------ */
 
-int
-hoststack_create(struct cpu *cpu, struct miniport *mp, struct traffic_ep *ep,
-                 const struct hoststack_config *cfg, struct hoststack **out)
+static int
+stack_new(struct cpu *cpu, struct traffic_ep *ep,
+          const struct hoststack_config *cfg, struct hoststack **out)
 {
     struct hoststack *hs;
 
@@ -192,7 +197,6 @@ hoststack_create(struct cpu *cpu, struct miniport *mp, struct traffic_ep *ep,
         return ENOMEM;
     }
     hs->cpu = cpu;
-    hs->mp = mp;
     hs->ep = ep;
     hs->cfg = *cfg;
     hs->cfg.name = NULL;
@@ -202,11 +206,49 @@ hoststack_create(struct cpu *cpu, struct miniport *mp, struct traffic_ep *ep,
         free(hs);
         return ENOMEM;
     }
-    struct miniport_upper up = { indicate, hs };
-    miniport_set_upper(mp, &up);
     traffic_ep_set_send(ep, send_hook, hs);
     *out = hs;
     return 0;
+}
+
+int
+hoststack_create(struct cpu *cpu, struct miniport *mp, struct traffic_ep *ep,
+                 const struct hoststack_config *cfg, struct hoststack **out)
+{
+    int err = stack_new(cpu, ep, cfg, out);
+
+    if (!err) {
+        struct miniport_upper up = { indicate, *out };
+        (*out)->mp = mp;
+        miniport_set_upper(mp, &up);
+    }
+    return err;
+}
+
+int
+hoststack_create_on(struct cpu *cpu, const struct hoststack_lower *lower,
+                    struct traffic_ep *ep, const struct hoststack_config *cfg,
+                    struct hoststack **out)
+{
+    int err;
+
+    if (!lower || !lower->send) {
+        *out = NULL;
+        return EINVAL;
+    }
+    err = stack_new(cpu, ep, cfg, out);
+    if (!err) {
+        (*out)->lower = *lower;
+    }
+    return err;
+}
+
+void
+hoststack_indicate(struct hoststack *hs, struct cpu_exec *x,
+                   struct vsw_pkt **pkts, size_t n, cpu_step_fn *done,
+                   void *done_arg)
+{
+    indicate(hs, x, 0, pkts, n, done, done_arg);
 }
 
 void

@@ -21,8 +21,12 @@
 #ifndef VNETSIM_MODELS_HOSTSTACK_H
 #define VNETSIM_MODELS_HOSTSTACK_H 1
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "models/cpu.h"
+
+struct vsw_pkt;
 struct cpu;
 struct miniport;
 struct traffic_ep;
@@ -46,6 +50,30 @@ struct hoststack_config {
 int hoststack_create(struct cpu *cpu, struct miniport *mp,
                      struct traffic_ep *ep, const struct hoststack_config *cfg,
                      struct hoststack **out);
+
+/* What the stack sends through when it is not bound to a NIC driver
+ * directly (the host's virtual NIC on a switch port): send() takes 'pkt'
+ * (ownership passes) from the send thread's context 'x', charges its own
+ * work and continues with 'next'('arg'). */
+struct hoststack_lower {
+    void (*send)(void *ctx, struct cpu_exec *x, struct vsw_pkt *pkt,
+                 cpu_step_fn *next, void *arg);
+    void *ctx;
+};
+
+/* As hoststack_create(), above 'lower'; received frames come in through
+ * hoststack_indicate(). */
+int hoststack_create_on(struct cpu *cpu, const struct hoststack_lower *lower,
+                        struct traffic_ep *ep,
+                        const struct hoststack_config *cfg,
+                        struct hoststack **out);
+
+/* Receives 'n' frames (ownership passes; the array is lent) in context
+ * 'x': charges the receive path, hands them to the endpoint, then
+ * continues with 'done'('done_arg'). */
+void hoststack_indicate(struct hoststack *hs, struct cpu_exec *x,
+                        struct vsw_pkt **pkts, size_t n, cpu_step_fn *done,
+                        void *done_arg);
 void hoststack_destroy(struct hoststack *hs);
 
 #endif /* VNETSIM_MODELS_HOSTSTACK_H */

@@ -68,7 +68,7 @@ tests_test_pnic_LDADD = $(TEST_MODEL_LIBS)
 
 # -- the Lua bindings of the host's models --
 libmodels_la_SOURCES += models/host-lua.h models/host-lua.c \
-	models/traffic-lua.c
+	models/traffic-lua.c models/vswhost-lua.c
 
 # -- the real switch in the loop --
 libmodels_la_SOURCES += models/vswhost.h models/vswhost.c

@@ -18,6 +18,7 @@
 #include "models/host-lua.h"
 #include "models/hoststack.h"
 #include "models/miniport.h"
+#include "models/vswhost.h"
 #include "models/profile.h"
 #include "models/traffic.h"
 #include "sim/lsim.h"
@@ -32,6 +33,8 @@ struct lep {
     struct traffic_ep *ep;
     struct traffic_remote *remote;  /* or NULL */
     struct hoststack *hs;           /* or NULL */
+    struct host_vswitch *sw;        /* the switch of its virtual NIC, or NULL */
+    uint32_t sw_port;
     uint16_t next_port;             /* next port for a sink or server */
     uint16_t next_src_port;         /* next source port for flows */
     uint32_t next_flow_id;
@@ -93,7 +96,10 @@ new_lep(lua_State *L)
 
 static const struct lsim_field host_fields[] = {
     { .name = "name", .type = LSIM_F_STRING, .required = true },
-    { .name = "nic", .type = LSIM_F_HANDLE, .cls = "pnic", .required = true },
+    { .name = "nic", .type = LSIM_F_HANDLE, .cls = "pnic",
+      .help = "the physical NIC the stack drives directly" },
+    { .name = "switch", .type = LSIM_F_HANDLE, .cls = "vswitch",
+      .help = "or: a switch, on which the host gets a virtual NIC" },
     { .name = "mac", .type = LSIM_F_STRING, .required = true },
     { .name = "ip", .type = LSIM_F_STRING, .required = true },
     { .name = "vlan", .type = LSIM_F_INT, .ranged = true, .min = 1,
@@ -102,7 +108,8 @@ static const struct lsim_field host_fields[] = {
       .min = 0, .max = 4095, .help = "processor of the send thread" },
     { .name = "profile", .type = LSIM_F_TABLE, .required = true },
 };
-enum { HF_NAME, HF_NIC, HF_MAC, HF_IP, HF_VLAN, HF_TXLP, HF_PROFILE, HF_N };
+enum { HF_NAME, HF_NIC, HF_SWITCH, HF_MAC, HF_IP, HF_VLAN, HF_TXLP, HF_PROFILE,
+       HF_N };
 
 static const struct lsim_field stack_costs[] = {
     { .name = "rx_frame_cycles", .type = LSIM_F_INT, .required = true,
@@ -122,28 +129,60 @@ free_host(void *p)
     free(e);
 }
 
+/* The host's virtual NIC on a switch: frames the stack sends enter the
+ * switch from its port, in the send thread's context. */
+static void
+vnic_send(void *ctx, struct cpu_exec *x, struct vsw_pkt *pkt,
+          cpu_step_fn *next, void *arg)
+{
+    struct lep *e = ctx;
+    struct vsw_pkt *one[1] = { pkt };
+
+    vswh_process(e->sw->sw, x, e->sw_port, one, 1, next, arg);
+}
+
+/* Frames the switch delivers to the host's virtual NIC. */
+static void
+vnic_deliver(void *ctx, struct cpu_exec *x, struct vsw_pkt **pkts, size_t n,
+             cpu_step_fn *done, void *done_arg)
+{
+    struct lep *e = ctx;
+
+    hoststack_indicate(e->hs, x, pkts, n, done, done_arg);
+}
+
 static int
 l_host_new(lua_State *L)
 {
     struct lsim *h = lsim_from_lua(L);
     struct lsim_value v[HF_N], c[3];
     struct traffic_ep_config cfg = { 0 };
+    struct host_pnic *hp;
+    struct host_vswitch *hsw;
+    struct host_cpu *hc;
     struct lep *e;
 
     lsim_read_table(L, 1, "host.new", host_fields, HF_N, v);
+    hp = v[HF_NIC].present ? v[HF_NIC].p : NULL;
+    hsw = v[HF_SWITCH].present ? v[HF_SWITCH].p : NULL;
+    if (!hp == !hsw) {
+        return lsim_error(L, "host.new: give exactly one of 'nic' (drive a "
+                          "physical NIC) and 'switch' (a virtual NIC on a "
+                          "switch)");
+    }
+    hc = hp ? hp->cpu : hsw->cpu;
     lua_rawgeti(L, LUA_REGISTRYINDEX, v[HF_PROFILE].ref);
     char owner[200];
     snprintf(owner, sizeof owner, "%s.stack", v[HF_NAME].s);
     profile_read(L, -1, "stack", owner, stack_costs, 3, c);
     lua_pop(L, 1);
     luaL_unref(L, LUA_REGISTRYINDEX, v[HF_PROFILE].ref);
-    struct host_pnic *hp = v[HF_NIC].p;
-    if (v[HF_TXLP].i >= (int64_t)cpu_lp_count(hp->cpu->cpu)) {
+    if (v[HF_TXLP].i >= (int64_t)cpu_lp_count(hc->cpu)) {
         return lsim_error(L, "host.new: field 'tx_lp': no LP %" PRId64
                           " (the cpu has %u)", v[HF_TXLP].i,
-                          cpu_lp_count(hp->cpu->cpu));
+                          cpu_lp_count(hc->cpu));
     }
-    if (hp->bound) {
+    if (hp && hp->bound) {
         return lsim_error(L, "host.new: NIC '%s' already has a stack bound "
                           "to it", hp->name);
     }
@@ -168,12 +207,32 @@ l_host_new(lua_State *L)
         .costs = { (uint64_t)c[0].i, (uint64_t)c[1].i, (uint64_t)c[2].i },
         .tx_lp = (uint32_t)v[HF_TXLP].i,
     };
-    error = hoststack_create(hp->cpu->cpu, hp->mp, e->ep, &scfg, &e->hs);
+    if (hp) {
+        error = hoststack_create(hc->cpu, hp->mp, e->ep, &scfg, &e->hs);
+    } else {
+        struct hoststack_lower lower = { vnic_send, e };
+        error = hoststack_create_on(hc->cpu, &lower, e->ep, &scfg, &e->hs);
+    }
     if (error) {
         return lsim_error(L, "host.new: cannot bind the stack (%s)",
                           strerror(error));
     }
-    hp->bound = true;
+    if (hp) {
+        hp->bound = true;
+    } else {
+        struct vsw_nic_params nic = { .kind = VSW_NIC_HOST, .n_macs = 1 };
+        struct vswh_sink sink = { vnic_deliver, e };
+        memcpy(nic.macs[0], cfg.mac, 6);
+        nic.name = cfg.name;
+        nic.caps.vlan_oob = true;
+        e->sw = hsw;
+        error = vswh_port_add(hsw->sw, cfg.name, &nic, &sink, &e->sw_port);
+        if (error) {
+            return lsim_error(L, "host.new: cannot connect '%s' to switch "
+                              "'%s' (%s)", cfg.name, hsw->name,
+                              strerror(error));
+        }
+    }
     lsim_record_fields(h, cfg.name, host_fields, HF_PROFILE, v);
     lsim_push_handle(L, CLS_EP, e);
     return 1;

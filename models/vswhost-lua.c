@@ -1,0 +1,268 @@
+/*
+ * vswhost-lua.c -- the "vswitch" binding: a real vmswitch on the host's
+ * processors (models/vswhost.h), the physical NIC bound to it as its
+ * external port, and ports for the host's own virtual NIC (host.new with
+ * 'switch') and, later, the VMs' NICs.
+ *
+ *   local sw = vswitch.new{ name = "vsw", cpu = cpu, profile = p }
+ *   sw:connect(nic)            -- the physical NIC becomes the external port
+ *   sw:counters()              -- { frames_in = ..., flooded = ..., drops = ... }
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "models/host-lua.h"
+#include "models/miniport.h"
+#include "models/pnic.h"
+#include "models/profile.h"
+#include "models/vswhost.h"
+#include "sim/log.h"
+#include "sim/lsim.h"
+#include "vmswitch/packet.h"
+
+#define CLS_VSWITCH "vswitch"
+
+/* Frames the switch sends to the wire: one send job per sink call, since
+ * several LPs may send through the external port at once. */
+struct send_job {
+    struct host_vswitch *hs;
+    struct vsw_pkt **pkts;
+    size_t n, cap, i;
+    cpu_step_fn *done;
+    void *done_arg;
+    struct send_job *next_free;
+};
+
+static const struct lsim_field vswitch_fields[] = {
+    { .name = "name", .type = LSIM_F_STRING, .def = "vsw" },
+    { .name = "cpu", .type = LSIM_F_HANDLE, .cls = "cpu", .required = true },
+    { .name = "profile", .type = LSIM_F_TABLE, .required = true },
+};
+enum { VF_NAME, VF_CPU, VF_PROFILE, VF_N };
+
+static const struct lsim_field cost_fields[] = {
+#define COST(n) { .name = n, .type = LSIM_F_INT, .required = true, \
+                  .ranged = true, .min = 0, .max = 100000000 }
+    COST("batch_cycles"), COST("frame_cycles"), COST("lookup_cycles"),
+    COST("learn_cycles"), COST("acl_rule_cycles"), COST("ext_call_cycles"),
+    COST("copy_kib_cycles"), COST("csum_kib_cycles"), COST("segment_cycles"),
+    COST("deliver_cycles"),
+#undef COST
+};
+#define N_COSTS (sizeof cost_fields / sizeof cost_fields[0])
+
+static void
+free_vswitch(void *p)
+{
+    struct host_vswitch *hs = p;
+
+    for (size_t i = 0; i < hs->n_jobs; i++) {
+        struct send_job *j = hs->jobs[i];
+        for (size_t k = j->i; k < j->n; k++) {
+            vsw_pkt_free(j->pkts[k]);
+        }
+        free(j->pkts);
+        free(j);
+    }
+    free(hs->jobs);
+    vswh_destroy(hs->sw);
+    free(hs->name);
+    free(hs);
+}
+
+static int
+l_vswitch_new(lua_State *L)
+{
+    struct lsim *h = lsim_from_lua(L);
+    struct lsim_value v[VF_N], c[N_COSTS];
+    struct host_vswitch *hs;
+    struct vswh_costs costs;
+    char owner[160];
+    int err;
+
+    lsim_read_table(L, 1, "vswitch.new", vswitch_fields, VF_N, v);
+    snprintf(owner, sizeof owner, "%s.cost", v[VF_NAME].s);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v[VF_PROFILE].ref);
+    profile_read(L, -1, "vmswitch", owner, cost_fields, N_COSTS, c);
+    lua_pop(L, 1);
+    luaL_unref(L, LUA_REGISTRYINDEX, v[VF_PROFILE].ref);
+    costs = (struct vswh_costs){
+        (uint64_t)c[0].i, (uint64_t)c[1].i, (uint64_t)c[2].i,
+        (uint64_t)c[3].i, (uint64_t)c[4].i, (uint64_t)c[5].i,
+        (uint64_t)c[6].i, (uint64_t)c[7].i, (uint64_t)c[8].i,
+        (uint64_t)c[9].i,
+    };
+    hs = calloc(1, sizeof *hs);
+    if (!hs || !(hs->name = strdup(v[VF_NAME].s))) {
+        free(hs);
+        return luaL_error(L, "out of memory");
+    }
+    hs->cpu = v[VF_CPU].p;
+    err = vswh_create(hs->cpu->cpu, hs->name, &costs, &hs->sw);
+    if (err) {
+        free(hs->name);
+        free(hs);
+        return lsim_error(L, "vswitch.new: cannot build '%s' (%s)",
+                          v[VF_NAME].s, strerror(err));
+    }
+    lsim_on_destroy(L, free_vswitch, hs);
+    lsim_record_fields(h, v[VF_NAME].s, vswitch_fields, VF_PROFILE, v);
+    lsim_push_handle(L, CLS_VSWITCH, hs);
+    return 1;
+}
+
+/* --- The external port ----------------------------------------------------- */
+
+static void
+ext_send_next(struct cpu_exec *x, void *arg)
+{
+    struct send_job *j = arg;
+    struct host_vswitch *hs = j->hs;
+    struct host_pnic *hp = hs->ext;
+
+    if (j->i == j->n) {
+        cpu_step_fn *done = j->done;
+        void *done_arg = j->done_arg;
+        j->n = j->i = 0;
+        j->next_free = hs->free_jobs;
+        hs->free_jobs = j;
+        done(x, done_arg);
+        return;
+    }
+    uint32_t q = cpu_exec_lp(x) % pnic_queue_count(hp->nic);
+    struct vsw_pkt *pkt = j->pkts[j->i++];
+    miniport_send(hp->mp, x, q, pkt, ext_send_next, j);
+}
+
+static void
+ext_deliver(void *ctx, struct cpu_exec *x, struct vsw_pkt **pkts, size_t n,
+            cpu_step_fn *done, void *done_arg)
+{
+    struct host_vswitch *hs = ctx;
+    struct send_job *j = hs->free_jobs;
+
+    if (j) {
+        hs->free_jobs = j->next_free;
+    } else {
+        struct send_job **v = realloc(hs->jobs, (hs->n_jobs + 1) * sizeof *v);
+        if (!v || !(j = calloc(1, sizeof *j))) {
+            sim_fatal("vswitch: out of memory");
+        }
+        hs->jobs = v;
+        hs->jobs[hs->n_jobs++] = j;
+        j->hs = hs;
+    }
+    if (j->cap < n) {
+        struct vsw_pkt **p = realloc(j->pkts, n * sizeof *p);
+        if (!p) {
+            sim_fatal("vswitch: out of memory");
+        }
+        j->pkts = p;
+        j->cap = n;
+    }
+    memcpy(j->pkts, pkts, n * sizeof *pkts);
+    j->n = n;
+    j->i = 0;
+    j->done = done;
+    j->done_arg = done_arg;
+    ext_send_next(x, j);
+}
+
+/* The NIC driver indicates received frames to the switch. */
+static void
+ext_indicate(void *ctx, struct cpu_exec *x, uint32_t q, struct vsw_pkt **pkts,
+             size_t n, cpu_step_fn *done, void *done_arg)
+{
+    struct host_vswitch *hs = ctx;
+
+    (void)q;
+    vswh_process(hs->sw, x, hs->ext_port, pkts, n, done, done_arg);
+}
+
+/* sw:connect(nic) */
+static int
+l_vswitch_connect(lua_State *L)
+{
+    struct host_vswitch *hs = lsim_check_handle(L, 1, CLS_VSWITCH);
+    struct host_pnic *hp = lsim_check_handle(L, 2, "pnic");
+    struct vsw_nic_params nic = { .kind = VSW_NIC_PHYSICAL };
+    struct vswh_sink sink = { ext_deliver, hs };
+    int err;
+
+    if (hs->ext) {
+        return lsim_error(L, "vswitch:connect: switch '%s' already has an "
+                          "external NIC ('%s')", hs->name, hs->ext->name);
+    }
+    if (hp->bound) {
+        return lsim_error(L, "vswitch:connect: NIC '%s' is already bound to "
+                          "a stack or switch", hp->name);
+    }
+    if (hp->cpu != hs->cpu) {
+        return lsim_error(L, "vswitch:connect: NIC '%s' is on another cpu",
+                          hp->name);
+    }
+    nic.name = hp->name;
+    nic.caps.csum_ipv4 = true;
+    nic.caps.csum_ipv6 = true;
+    nic.caps.lso_v1_max_bytes = 65536;
+    nic.caps.lso_v2_max_bytes = 65536;
+    nic.caps.vlan_oob = true;
+    err = vswh_port_add(hs->sw, "external", &nic, &sink, &hs->ext_port);
+    if (err) {
+        return lsim_error(L, "vswitch:connect: %s", strerror(err));
+    }
+    struct miniport_upper up = { ext_indicate, hs };
+    miniport_set_upper(hp->mp, &up);
+    hp->bound = true;
+    hs->ext = hp;
+    return 0;
+}
+
+/* sw:counters() -> table of the switch's counters */
+static int
+l_vswitch_counters(lua_State *L)
+{
+    struct host_vswitch *hs = lsim_check_handle(L, 1, CLS_VSWITCH);
+    struct vsw_switch_counters c;
+
+    if (vsw_ctl(vswh_switch(hs->sw), VSW_CTL_SWITCH_COUNTERS, &c)) {
+        return lsim_error(L, "vswitch:counters: cannot read them");
+    }
+    lua_createtable(L, 0, 8);
+#define F(name) lua_pushinteger(L, (lua_Integer)c.name); \
+                lua_setfield(L, -2, #name)
+    F(frames_in);
+    F(bytes_in);
+    F(frames_out);
+    F(bytes_out);
+    F(flooded);
+    F(learned);
+    F(moves);
+    F(drops);
+#undef F
+    return 1;
+}
+
+int
+vswitch_lua_open(lua_State *L)
+{
+    static const luaL_Reg methods[] = {
+        { "connect", l_vswitch_connect },
+        { "counters", l_vswitch_counters },
+        { NULL, NULL },
+    };
+
+    lsim_new_class(L, CLS_VSWITCH, methods);
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, l_vswitch_new);
+    lua_setfield(L, -2, "new");
+    lua_setglobal(L, "vswitch");
+    return 0;
+}
