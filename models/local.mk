@@ -53,6 +53,7 @@ include models/apic.mk
 include models/rss.mk
 include models/net.mk
 include models/vmbus.mk
+include models/hvsched.mk
 include models/synic.mk
 include models/tulip.mk
 include models/netvsc.mk
@@ -69,6 +70,13 @@ tests_test_pnic_LDADD = $(TEST_MODEL_LIBS)
 # -- the Lua bindings of the host's models --
 libmodels_la_SOURCES += models/host-lua.h models/host-lua.c \
 	models/traffic-lua.c models/vswhost-lua.c
+
+# -- the hypervisor --
+libmodels_la_SOURCES += models/hv.h models/hv.c
+check_PROGRAMS += tests/test-hv
+tests_test_hv_SOURCES = tests/test-hv.c
+tests_test_hv_CPPFLAGS = $(TEST_MODEL_CFLAGS)
+tests_test_hv_LDADD = $(TEST_MODEL_LIBS)
 
 # -- the real switch in the loop --
 libmodels_la_SOURCES += models/vswhost.h models/vswhost.c
