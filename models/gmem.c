@@ -55,9 +55,13 @@ gmem_size(const struct gmem *m)
 uint64_t
 gmem_alloc(struct gmem *m, uint64_t size)
 {
-    uint64_t pages = (size + GMEM_PAGE_SIZE - 1) / GMEM_PAGE_SIZE;
-    uint64_t bytes = (pages ? pages : 1) * GMEM_PAGE_SIZE;
+    uint64_t pages, bytes;
 
+    if (size > m->size) {
+        return 0;               /* also keeps the rounding below from wrapping */
+    }
+    pages = (size + GMEM_PAGE_SIZE - 1) / GMEM_PAGE_SIZE;
+    bytes = (pages ? pages : 1) * GMEM_PAGE_SIZE;
     if (bytes > m->size - m->next) {
         return 0;
     }
