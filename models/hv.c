@@ -68,11 +68,19 @@ struct hv_vp {
     uint8_t isr_vector;
     bool eoi_absorbed;          /* the injection was marked no-EOI */
 
+    struct synic *synic;
+
     /* An intercepted access in progress. */
     struct hv_io io;
     cpu_step_fn *resume;
     void *resume_arg;
     struct hv_vp *next_icpt;    /* in a root queue */
+
+    /* A SignalEvent hypercall in progress. */
+    cpu_step_fn *sig_next;
+    void *sig_arg;
+    uint32_t sig_lp, sig_flag;
+    unsigned sig_sint;
 };
 
 struct isr_entry {
@@ -108,9 +116,9 @@ struct hv_vm {
     size_t n_threads;
 
     uint64_t exits[HV_EXIT_COUNT];
-    uint64_t intercepts, injections;
+    uint64_t intercepts, injections, signals;
     struct metric *m_exits[HV_EXIT_COUNT];
-    struct metric *m_intercepts, *m_injections;
+    struct metric *m_intercepts, *m_injections, *m_signals;
 };
 
 struct slot {
@@ -172,6 +180,7 @@ hv_exit_reason_name(enum hv_exit_reason r)
 }
 
 static void slot_entry(struct cpu_exec *x, void *arg);
+static void vp_raise(void *ctx, uint8_t vector);
 
 static void
 count_exit(struct hv_vm *vm, enum hv_exit_reason r)
@@ -891,6 +900,9 @@ vm_free(struct hv_vm *vm)
     if (!vm) {
         return;
     }
+    for (uint32_t i = 0; i < HV_MAX_VPS; i++) {
+        synic_destroy(vm->vps[i].synic);
+    }
     for (size_t i = 0; i < vm->n_threads; i++) {
         free(vm->threads[i]->name);
         free(vm->threads[i]);
@@ -1025,10 +1037,20 @@ hv_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
     }
     for (uint32_t i = 0; i < cfg->n_vps; i++) {
         struct hv_vp *vp = &vm->vps[i];
+        struct synic_config sc = { .queue_depth = 16, .max_connections = 0 };
+        struct synic_ops so = { vp_raise };
         uint32_t id;
         vp->vm = vm;
         vp->index = i;
         vp->state = VP_HALTED;
+        if (synic_create(&sc, &so, vp, &vp->synic)) {
+            free(all);
+            vm_free(vm);
+            return ENOMEM;
+        }
+        synic_set_enabled(vp->synic, true);
+        synic_set_siefp(vp->synic, true);
+        synic_set_simp(vp->synic, true);
         err = hvsched_add_vp(hv->sched, cfg->weight, affinity,
                              HVSCHED_AFFINITY_WORDS(hv->n_lps), &id);
         if (err) {
@@ -1067,6 +1089,8 @@ hv_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
     vm->m_injections = metrics_counter(hv->reg, vm->comp, "injections",
                                        "interrupts",
                                        "virtual interrupts injected");
+    vm->m_signals = metrics_counter(hv->reg, vm->comp, "signals", "signals",
+                                    "HvCallSignalEvent to or from the VM");
     *out = vm;
     return 0;
 }
@@ -1174,4 +1198,107 @@ uint64_t
 hv_vm_injections(const struct hv_vm *vm)
 {
     return vm->injections;
+}
+
+uint64_t
+hv_vm_signals(const struct hv_vm *vm)
+{
+    return vm->signals;
+}
+
+/* --- Synthetic interrupts ------------------------------------------------------ */
+
+/* A guest VP's SynIC raises a vector: inject it (edge) in the VP's local
+ * APIC of the VM's virtual APIC. */
+static void
+vp_raise(void *ctx, uint8_t vector)
+{
+    struct hv_vp *vp = ctx;
+
+    apic_lapic_inject(vp->vm->vapic, vp->index, vector, false);
+}
+
+struct synic *
+hv_root_synic(const struct hv *hv, uint32_t lp)
+{
+    SIM_ASSERT(lp < hv->n_lps);
+    return hv->slots[lp].root_synic;
+}
+
+struct synic *
+hv_vp_synic(const struct hv_vp *vp)
+{
+    return vp->synic;
+}
+
+int
+hv_root_set_sint(struct hv *hv, unsigned sint, uint8_t vector, uint32_t owner,
+                 cpu_step_fn *isr, void *arg)
+{
+    if (sint == HV_ROOT_SINT || sint >= 16 || vector < 32
+        || vector == hv->cfg.root_vector) {
+        return EINVAL;
+    }
+    for (uint32_t lp = 0; lp < hv->n_lps; lp++) {
+        if (synic_configure_sint(hv->slots[lp].root_synic, sint, vector,
+                                 false, false)
+            || cpu_set_isr(hv->cpu, lp, vector, owner, isr, arg)) {
+            return EINVAL;
+        }
+        synic_set_siefp(hv->slots[lp].root_synic, true);
+    }
+    return 0;
+}
+
+static void
+guest_signal_done(struct cpu_exec *x, void *arg)
+{
+    struct hv_vp *vp = arg;
+    struct hv *hv = vp->vm->hv;
+    cpu_step_fn *next = vp->sig_next;
+
+    (void)synic_signal_event(hv->slots[vp->sig_lp].root_synic, vp->sig_sint,
+                             vp->sig_flag);
+    vp->sig_next = NULL;
+    next(x, vp->sig_arg);
+}
+
+void
+hv_guest_signal_root(struct hv_vm *vm, struct cpu_exec *x, uint32_t lp,
+                     unsigned sint, uint32_t flag, cpu_step_fn *next,
+                     void *arg)
+{
+    struct hv *hv = vm->hv;
+    struct hv_vp *vp = exec_slot(hv, x)->cur;
+
+    SIM_ASSERT(vp->vm == vm && lp < hv->n_lps && !vp->sig_next);
+    vp->sig_lp = lp;
+    vp->sig_sint = sint;
+    vp->sig_flag = flag;
+    vp->sig_next = next;
+    vp->sig_arg = arg;
+    count_exit(vm, HV_EXIT_HYPERCALL);
+    vm->signals++;
+    metric_add(vm->m_signals, 1);
+    cpu_charge(x, hv->owner,
+               hv->cfg.costs.exit_cycles[HV_EXIT_HYPERCALL]
+               + hv->cfg.costs.signal_event_cycles,
+               guest_signal_done, vp);
+}
+
+void
+hv_root_signal_guest(struct hv *hv, struct cpu_exec *x, struct hv_vm *vm,
+                     uint32_t vp, unsigned sint, uint32_t flag,
+                     cpu_step_fn *next, void *arg)
+{
+    SIM_ASSERT(vp < vm->cfg.n_vps);
+    /* The flag is set now: the hypercall's effect is what the guest sees,
+     * and the root pays for it below. */
+    (void)synic_signal_event(vm->vps[vp].synic, sint, flag);
+    vm->signals++;
+    metric_add(vm->m_signals, 1);
+    cpu_charge(x, hv->owner,
+               hv->cfg.costs.exit_cycles[HV_EXIT_HYPERCALL]
+               + hv->cfg.costs.signal_event_cycles,
+               next, arg);
 }

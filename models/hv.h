@@ -238,7 +238,38 @@ void hv_intercept(struct hv_vm *vm, struct cpu_exec *x,
                   const struct hv_io *io, cpu_step_fn *next, void *arg);
 uint32_t hv_vp_io_value(const struct hv_vp *vp);
 
+/* --- Synthetic interrupts (models/synic.h) -------------------------------- */
+
+/* The SynIC of the root's VP on 'lp', and of child VP 'vp'.  A guest VP's
+ * SynIC raises its vectors in the VM's virtual APIC; the root's raise
+ * theirs on the LP's local APIC. */
+struct synic *hv_root_synic(const struct hv *hv, uint32_t lp);
+struct synic *hv_vp_synic(const struct hv_vp *vp);
+
+/* Configures root SINT 'sint' (not 0: intercepts) with 'vector' on every
+ * LP and installs 'isr'('arg') for it, charged to 'owner'.  Returns 0 or
+ * EINVAL. */
+int hv_root_set_sint(struct hv *hv, unsigned sint, uint8_t vector,
+                     uint32_t owner, cpu_step_fn *isr, void *arg);
+
+/* HvCallSignalEvent from a guest step of 'vm' in 'x': a hypercall exit
+ * plus signal_event_cycles, after which event flag 'flag' of root SINT
+ * 'sint' on LP 'lp' is set (interrupting that LP if it was clear); then
+ * 'next'('arg') continues in guest mode. */
+void hv_guest_signal_root(struct hv_vm *vm, struct cpu_exec *x, uint32_t lp,
+                          unsigned sint, uint32_t flag, cpu_step_fn *next,
+                          void *arg);
+
+/* HvCallSignalEvent from root work in 'x' toward VP 'vp' of 'vm': charges
+ * the hypercall exit and signal_event_cycles to the hypervisor, sets the
+ * VP's event flag (which injects the SINT's vector if it was clear), then
+ * continues with 'next'('arg'). */
+void hv_root_signal_guest(struct hv *hv, struct cpu_exec *x, struct hv_vm *vm,
+                          uint32_t vp, unsigned sint, uint32_t flag,
+                          cpu_step_fn *next, void *arg);
+
 /* Counters. */
+uint64_t hv_vm_signals(const struct hv_vm *vm);  /* SignalEvent both ways */
 uint64_t hv_vm_exits(const struct hv_vm *vm, enum hv_exit_reason r);
 uint64_t hv_vm_intercepts(const struct hv_vm *vm);
 uint64_t hv_vm_injections(const struct hv_vm *vm);

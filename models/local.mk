@@ -78,6 +78,9 @@ tests_test_hv_SOURCES = tests/test-hv.c
 tests_test_hv_CPPFLAGS = $(TEST_MODEL_CFLAGS)
 tests_test_hv_LDADD = $(TEST_MODEL_LIBS)
 
+# -- a guest's network stack --
+libmodels_la_SOURCES += models/guest.h models/guest.c
+
 # -- the real switch in the loop --
 libmodels_la_SOURCES += models/vswhost.h models/vswhost.c
 check_PROGRAMS += tests/test-vswhost

@@ -16,6 +16,7 @@
 #include "models/apic.h"
 #include "models/cpu.h"
 #include "models/hv.h"
+#include "models/synic.h"
 #include "sim/metrics.h"
 #include "sim/sim.h"
 #include "tests/cutest.h"
@@ -471,6 +472,90 @@ test_intercept_goes_through_the_worker_and_back(void)
     teardown();
 }
 
+/* --- SignalEvent both ways ------------------------------------------------ */
+
+static uint16_t root_flags_seen[8], guest_flags_seen[8];
+static size_t n_root_flags, n_guest_flags;
+static uint32_t vmbus_owner, sig_kernel_owner;
+
+static void
+root_vmbus_isr(struct cpu_exec *x, void *arg)
+{
+    (void)arg;
+    n_root_flags += synic_scan_flags(hv_root_synic(hv, cpu_exec_lp(x)), 2,
+                                     root_flags_seen + n_root_flags, 8);
+    cpu_charge(x, vmbus_owner, 300, NULL, NULL);
+}
+
+static struct hv_vm *sig_vm;
+
+static void
+guest_vmbus_isr(struct cpu_exec *x, void *arg)
+{
+    (void)arg;
+    n_guest_flags += synic_scan_flags(
+        hv_vp_synic(hv_exec_vp(hv, x)), 2, guest_flags_seen + n_guest_flags,
+        8);
+    cpu_charge(x, sig_kernel_owner, 300, NULL, NULL);
+}
+
+static void
+guest_after_signal(struct cpu_exec *x, void *arg)
+{
+    (void)x;
+    (void)arg;
+}
+
+static void
+guest_signals(struct cpu_exec *x, void *arg)
+{
+    (void)arg;
+    hv_guest_signal_root(sig_vm, x, 0, 2, 5, guest_after_signal, NULL);
+}
+
+static struct cpu_dpc root_dpc;
+
+static void
+root_signals(struct cpu_exec *x, void *arg)
+{
+    (void)arg;
+    hv_root_signal_guest(hv, x, sig_vm, 0, 2, 7, NULL, NULL);
+}
+
+static void
+test_signal_event_reaches_the_root_and_the_guest(void)
+{
+    setup(1);
+    sig_vm = new_vm("vma", 100, NULL);
+    n_root_flags = n_guest_flags = 0;
+    vmbus_owner = cpu_owner(cpu, "vmbus");
+    uint32_t vsp_owner = cpu_owner(cpu, "vsp");
+    CU_ASSERT_EQUAL(hv_root_set_sint(hv, 2, 0xf1, vmbus_owner,
+                                     root_vmbus_isr, NULL), 0);
+    CU_ASSERT_EQUAL(hv_root_set_sint(hv, 0, 0xf2, 0, root_vmbus_isr, NULL),
+                    EINVAL);    /* SINT 0 carries intercepts */
+    uint32_t k = hv_vm_owner(sig_vm, "kernel");
+    sig_kernel_owner = k;
+    CU_ASSERT_EQUAL(synic_configure_sint(hv_vp_synic(hv_vm_vp(sig_vm, 0)), 2,
+                                         0x52, false, false), 0);
+    CU_ASSERT_EQUAL(hv_vm_set_isr(sig_vm, 0x52, k, guest_vmbus_isr, NULL), 0);
+    struct hv_gthread *t = hv_gthread_create(hv_vm_vp(sig_vm, 0), "t", k);
+    hv_gthread_wake(t, guest_signals, NULL);
+    sim_run(sim, 1 * MS);
+    CU_ASSERT_EQUAL_FATAL(n_root_flags, 1);
+    CU_ASSERT_EQUAL(root_flags_seen[0], 5);
+    CU_ASSERT_EQUAL(hv_vm_exits(sig_vm, HV_EXIT_HYPERCALL), 1);
+    /* Now the root signals the halted guest from a DPC. */
+    cpu_dpc_init(&root_dpc, root_signals, NULL, vsp_owner);
+    CU_ASSERT(cpu_queue_dpc(cpu, 0, &root_dpc));
+    sim_run(sim, 2 * MS);
+    CU_ASSERT_EQUAL_FATAL(n_guest_flags, 1);
+    CU_ASSERT_EQUAL(guest_flags_seen[0], 7);
+    CU_ASSERT_EQUAL(hv_vm_signals(sig_vm), 2);
+    CU_ASSERT_EQUAL(hv_vm_injections(sig_vm), 1);
+    teardown();
+}
+
 static const struct cutest_case hv_cases[] = {
     CUTEST(test_two_cpu_bound_vms_share_one_lp_by_slices),
     CUTEST(test_weights_split_time_in_proportion),
@@ -480,6 +565,7 @@ static const struct cutest_case hv_cases[] = {
     CUTEST(test_interrupt_wakes_a_halted_vp_and_runs_the_isr_with_exact_costs),
     CUTEST(test_kick_of_a_running_vp_exits_unless_posted),
     CUTEST(test_intercept_goes_through_the_worker_and_back),
+    CUTEST(test_signal_event_reaches_the_root_and_the_guest),
     CUTEST_END
 };
 
