@@ -12,6 +12,7 @@ lsim_open_fn *const models_bindings[] = {
     profile_lua_open,                   /* profile.load, profile.list */
     host_lua_open,                      /* cpu, apic, link, pnic */
     vswitch_lua_open,                   /* vswitch */
-    traffic_lua_open,                   /* host, traffic */
+    hv_lua_open,                        /* hypervisor */
+    traffic_lua_open,                   /* host, guest, traffic */
     NULL,
 };

@@ -35,7 +35,8 @@ struct guest_stack {
 
     struct vsw_pkt **txq;           /* frames waiting for the send thread */
     size_t tx_head, tx_n, tx_cap;
-    bool tx_busy;                   /* the thread is sending one */
+    bool tx_busy;                   /* the thread is sending */
+    bool stalled;                   /* the driver has no room */
 
     struct rx_batch **pool;
     size_t n_pool;
@@ -111,6 +112,39 @@ guest_stack_receive(struct guest_stack *gs, struct cpu_exec *x,
 static void tx_step(struct cpu_exec *x, void *arg);
 
 static void
+txq_grow(struct guest_stack *gs)
+{
+    size_t cap = gs->tx_cap ? gs->tx_cap * 2 : 256;
+    struct vsw_pkt **v = malloc(cap * sizeof *v);
+
+    if (!v) {
+        sim_fatal("guest stack: out of memory");
+    }
+    for (size_t i = 0; i < gs->tx_n; i++) {
+        v[i] = gs->txq[(gs->tx_head + i) % gs->tx_cap];
+    }
+    free(gs->txq);
+    gs->txq = v;
+    gs->tx_head = 0;
+    gs->tx_cap = cap;
+}
+
+/* After a frame: the chain ends, so the VP may take its interrupts, and
+ * the thread runs again for the next frame. */
+static void
+tx_next(struct cpu_exec *x, void *arg)
+{
+    struct guest_stack *gs = arg;
+
+    (void)x;
+    if (!gs->tx_n || gs->stalled || !gs->nic.xmit) {
+        gs->tx_busy = false;
+        return;
+    }
+    hv_gthread_wake(gs->thread, tx_step, gs);
+}
+
+static void
 tx_to_nic(struct cpu_exec *x, void *arg)
 {
     struct guest_stack *gs = arg;
@@ -118,7 +152,7 @@ tx_to_nic(struct cpu_exec *x, void *arg)
 
     gs->tx_head = (gs->tx_head + 1) % gs->tx_cap;
     gs->tx_n--;
-    gs->nic.xmit(gs->nic.ctx, x, pkt, tx_step, gs);
+    gs->nic.xmit(gs->nic.ctx, x, pkt, gs->tx_n > 0, tx_next, gs);
 }
 
 static void
@@ -126,7 +160,7 @@ tx_step(struct cpu_exec *x, void *arg)
 {
     struct guest_stack *gs = arg;
 
-    if (!gs->tx_n || !gs->nic.xmit) {
+    if (!gs->tx_n || gs->stalled || !gs->nic.xmit) {
         gs->tx_busy = false;
         return;                     /* the thread waits for the next frame */
     }
@@ -137,27 +171,41 @@ tx_step(struct cpu_exec *x, void *arg)
                tx_to_nic, gs);
 }
 
+void
+guest_stack_stall(struct guest_stack *gs, struct vsw_pkt *pkt)
+{
+    if (gs->tx_n == gs->tx_cap) {
+        txq_grow(gs);
+    }
+    gs->tx_head = (gs->tx_head + gs->tx_cap - 1) % gs->tx_cap;
+    gs->txq[gs->tx_head] = pkt;
+    gs->tx_n++;
+    gs->stalled = true;
+}
+
+void
+guest_stack_unstall(struct guest_stack *gs)
+{
+    if (!gs->stalled) {
+        return;
+    }
+    gs->stalled = false;
+    if (gs->tx_n && !gs->tx_busy) {
+        gs->tx_busy = true;
+        hv_gthread_wake(gs->thread, tx_step, gs);
+    }
+}
+
 static int
 send_hook(void *ctx, struct vsw_pkt *pkt)
 {
     struct guest_stack *gs = ctx;
 
     if (gs->tx_n == gs->tx_cap) {
-        size_t cap = gs->tx_cap ? gs->tx_cap * 2 : 256;
-        struct vsw_pkt **v = malloc(cap * sizeof *v);
-        if (!v) {
-            sim_fatal("guest stack: out of memory");
-        }
-        for (size_t i = 0; i < gs->tx_n; i++) {
-            v[i] = gs->txq[(gs->tx_head + i) % gs->tx_cap];
-        }
-        free(gs->txq);
-        gs->txq = v;
-        gs->tx_head = 0;
-        gs->tx_cap = cap;
+        txq_grow(gs);
     }
     gs->txq[(gs->tx_head + gs->tx_n++) % gs->tx_cap] = pkt;
-    if (!gs->tx_busy) {
+    if (!gs->tx_busy && !gs->stalled) {
         gs->tx_busy = true;
         hv_gthread_wake(gs->thread, tx_step, gs);
     }

@@ -3,7 +3,8 @@
  * processors, between the guest's NIC driver (the synthetic NIC's client
  * or the legacy NIC's driver) and the application (a traffic endpoint).
  *
- * WHAT IT CHARGES (profile section "guest", doc/models.md section 14):
+ * WHAT IT CHARGES (profile section "guest_stack", doc/models.md
+ * section 17):
  *
  *   receive, per batch of n frames and b bytes the driver hands up, in
  *   the driver's context (its DPC or ISR on some VP):
@@ -14,8 +15,10 @@
  *   'tx_vp'): tx_frame_cycles + b * copy_kib_cycles / 1024, then the
  *   driver's transmit (struct guest_nic), which charges its own work,
  *   may make exits, and continues the thread when the frame is handed
- *   over.  A driver that cannot take the frame yet (ring full) keeps it
- *   and continues later; the send thread waits for it.
+ *   over.  Each frame is one chain of the thread, so the VP takes
+ *   interrupts between frames.  A driver that cannot take the frame yet
+ *   (ring full) gives it back (guest_stack_stall) and the thread waits
+ *   until the driver says it has room (guest_stack_unstall).
  *
  * All the cycles are guest work: they run on whichever LP runs the VP,
  * charged to the owner "<vm> stack", and are visible as guest time.
@@ -30,6 +33,7 @@
 #ifndef VNETSIM_MODELS_GUEST_H
 #define VNETSIM_MODELS_GUEST_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,10 +52,12 @@ struct guest_stack_costs {
 
 /* The guest's NIC driver, as the stack sees it.  xmit() takes 'pkt'
  * (ownership passes) in guest context 'x' and continues with
- * 'next'('arg') once the frame is handed to the device. */
+ * 'next'('arg') once the frame is handed to the device; 'more' says that
+ * the stack has further frames queued (Linux's xmit_more), so a driver
+ * may batch. */
 struct guest_nic {
     void (*xmit)(void *ctx, struct cpu_exec *x, struct vsw_pkt *pkt,
-                 cpu_step_fn *next, void *arg);
+                 bool more, cpu_step_fn *next, void *arg);
     void *ctx;
 };
 
@@ -65,6 +71,13 @@ void guest_stack_destroy(struct guest_stack *gs);   /* accepts NULL */
 
 /* Connects the driver frames are sent through. */
 void guest_stack_set_nic(struct guest_stack *gs, const struct guest_nic *nic);
+
+/* Flow control for the driver: from inside xmit(), before calling its
+ * continuation, guest_stack_stall() gives 'pkt' back (it goes first in the
+ * queue again) and the send thread waits; guest_stack_unstall() (when the
+ * device has room again) lets it send. */
+void guest_stack_stall(struct guest_stack *gs, struct vsw_pkt *pkt);
+void guest_stack_unstall(struct guest_stack *gs);
 
 /* The owner the stack charges ("<vm> stack"). */
 uint32_t guest_stack_owner(const struct guest_stack *gs);

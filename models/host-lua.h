@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "models/cpu.h"
+#include "models/legacynic.h"
+#include "models/synthnic.h"
 #include "sim/lsim.h"
 
 struct apic;
@@ -19,11 +22,16 @@ struct miniport;
 struct pnic;
 
 struct host_apic;
+struct host_hv;
+struct hv;
+struct hv_vm;
+struct synth_bus;
 
 /* Behind a "cpu" handle. */
 struct host_cpu {
     struct cpu *cpu;
     struct host_apic *apic;         /* set by apic.new */
+    struct host_hv *hv;             /* set by hypervisor.new */
 };
 
 /* Behind an "apic" handle. */
@@ -61,10 +69,36 @@ struct host_vswitch {
     struct send_job *free_jobs;
 };
 
+struct host_vm;
+
+/* Behind a "hypervisor" handle (hv-lua.c). */
+struct host_hv {
+    char *name;
+    struct hv *hv;
+    struct synth_bus *bus;
+    struct host_cpu *cpu;
+    struct host_apic *apic;
+    struct cpu_costs guest_costs;   /* profile section "guest" */
+    struct synth_costs netvsc_costs; /* profile section "netvsc" */
+    struct legacy_costs legacy_costs; /* profile section "legacy" */
+    struct host_vm **vms;
+    size_t n_vms;
+};
+
+/* Behind a "vm" handle. */
+struct host_vm {
+    struct hv_vm *vm;
+    struct host_hv *hv;
+    uint32_t n_nics;                /* for default NIC names */
+    struct legacy_nic *legacy;      /* its legacy NIC, or NULL */
+};
+
 /* The bindings (bindings.c lists them): cpu, apic, link, pnic
- * (host-lua.c); host, traffic (traffic-lua.c); vswitch (vswhost-lua.c). */
+ * (host-lua.c); host, guest, traffic (traffic-lua.c); vswitch
+ * (vswhost-lua.c); hypervisor (hv-lua.c). */
 int host_lua_open(lua_State *L);
 int traffic_lua_open(lua_State *L);
 int vswitch_lua_open(lua_State *L);
+int hv_lua_open(lua_State *L);
 
 #endif /* VNETSIM_MODELS_HOST_LUA_H */

@@ -1164,6 +1164,24 @@ hv_vm_set_io(struct hv_vm *vm, const struct hv_io_ops *ops)
     vm->io = *ops;
 }
 
+bool
+hv_vm_has_io(const struct hv_vm *vm)
+{
+    return vm->io.access != NULL;
+}
+
+struct hv *
+hv_vm_hv(const struct hv_vm *vm)
+{
+    return vm->hv;
+}
+
+sim_component_id
+hv_vm_component(const struct hv_vm *vm)
+{
+    return vm->comp;
+}
+
 struct hv_vm *
 hv_vp_vm(const struct hv_vp *vp)
 {

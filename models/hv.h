@@ -200,8 +200,13 @@ uint32_t hv_vm_owner(struct hv_vm *vm, const char *what);
  * 'owner'.  Returns 0 or EINVAL. */
 int hv_vm_set_isr(struct hv_vm *vm, uint8_t vector, uint32_t owner,
                   cpu_step_fn *isr, void *arg);
-/* Sets the emulated devices' handler (one per VM). */
+/* Sets the emulated devices' handler (one per VM); hv_vm_has_io() tells
+ * whether one is set. */
 void hv_vm_set_io(struct hv_vm *vm, const struct hv_io_ops *ops);
+bool hv_vm_has_io(const struct hv_vm *vm);
+struct hv *hv_vm_hv(const struct hv_vm *vm);
+/* The VM's component ("hv.vm1"), under which its devices register. */
+sim_component_id hv_vm_component(const struct hv_vm *vm);
 
 /* --- Virtual processors and guest work ----------------------------------- */
 

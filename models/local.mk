@@ -69,7 +69,7 @@ tests_test_pnic_LDADD = $(TEST_MODEL_LIBS)
 
 # -- the Lua bindings of the host's models --
 libmodels_la_SOURCES += models/host-lua.h models/host-lua.c \
-	models/traffic-lua.c models/vswhost-lua.c
+	models/traffic-lua.c models/vswhost-lua.c models/hv-lua.c
 
 # -- the hypervisor --
 libmodels_la_SOURCES += models/hv.h models/hv.c
@@ -78,8 +78,10 @@ tests_test_hv_SOURCES = tests/test-hv.c
 tests_test_hv_CPPFLAGS = $(TEST_MODEL_CFLAGS)
 tests_test_hv_LDADD = $(TEST_MODEL_LIBS)
 
-# -- a guest's network stack --
-libmodels_la_SOURCES += models/guest.h models/guest.c
+# -- a guest's network stack, and the synthetic NIC in time --
+libmodels_la_SOURCES += models/guest.h models/guest.c \
+	models/synthnic.h models/synthnic.c \
+	models/legacynic.h models/legacynic.c
 
 # -- the real switch in the loop --
 libmodels_la_SOURCES += models/vswhost.h models/vswhost.c

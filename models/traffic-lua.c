@@ -16,7 +16,10 @@
 
 #include "models/bindings.h"
 #include "models/host-lua.h"
+#include "models/guest.h"
 #include "models/hoststack.h"
+#include "models/hv.h"
+#include "models/synthnic.h"
 #include "models/miniport.h"
 #include "models/vswhost.h"
 #include "models/profile.h"
@@ -33,6 +36,7 @@ struct lep {
     struct traffic_ep *ep;
     struct traffic_remote *remote;  /* or NULL */
     struct hoststack *hs;           /* or NULL */
+    struct guest_stack *gs;         /* or NULL */
     struct host_vswitch *sw;        /* the switch of its virtual NIC, or NULL */
     uint32_t sw_port;
     uint16_t next_port;             /* next port for a sink or server */
@@ -234,6 +238,149 @@ l_host_new(lua_State *L)
         }
     }
     lsim_record_fields(h, cfg.name, host_fields, HF_PROFILE, v);
+    lsim_push_handle(L, CLS_EP, e);
+    return 1;
+}
+
+/* --- guest.new: an application in a VM, behind a NIC on a switch ------- */
+
+static const char *const nic_kinds[] = { "synthetic", "legacy", NULL };
+
+static const struct lsim_field guest_fields[] = {
+    { .name = "name", .type = LSIM_F_STRING, .required = true },
+    { .name = "vm", .type = LSIM_F_HANDLE, .cls = "vm", .required = true },
+    { .name = "switch", .type = LSIM_F_HANDLE, .cls = "vswitch",
+      .required = true, .help = "the switch the VM's NIC is a port of" },
+    { .name = "nic", .type = LSIM_F_ENUM, .choices = nic_kinds,
+      .def = "synthetic", .help = "synthetic (VMBus) or legacy (21140A)" },
+    { .name = "mac", .type = LSIM_F_STRING, .required = true },
+    { .name = "ip", .type = LSIM_F_STRING, .required = true },
+    { .name = "tx_vp", .type = LSIM_F_INT, .def = "0", .ranged = true,
+      .min = 0, .max = 63, .help = "VP of the guest's send thread" },
+    { .name = "vp", .type = LSIM_F_INT, .def = "0", .ranged = true,
+      .min = 0, .max = 63, .help = "VP the NIC interrupts" },
+    { .name = "host_lp", .type = LSIM_F_INT, .def = "0", .ranged = true,
+      .min = 0, .max = 4095,
+      .help = "root LP the synthetic NIC's channel interrupts, or where "
+              "the legacy NIC's worker receives" },
+    { .name = "profile", .type = LSIM_F_TABLE, .required = true },
+};
+enum { GF_NAME, GF_VM, GF_SWITCH, GF_NIC, GF_MAC, GF_IP, GF_TXVP, GF_VP,
+       GF_HOSTLP, GF_PROFILE, GF_N };
+
+static void
+free_guest(void *p)
+{
+    struct lep *e = p;
+    guest_stack_destroy(e->gs);
+    traffic_ep_destroy(e->ep);
+    free(e);
+}
+
+static int
+l_guest_new(lua_State *L)
+{
+    struct lsim *h = lsim_from_lua(L);
+    struct lsim_value v[GF_N], c[3];
+    struct traffic_ep_config cfg = { 0 };
+    struct host_vm *hvm;
+    struct host_vswitch *hsw;
+    uint32_t vps;
+    struct lep *e;
+    int error;
+
+    lsim_read_table(L, 1, "guest.new", guest_fields, GF_N, v);
+    hvm = v[GF_VM].p;
+    hsw = v[GF_SWITCH].p;
+    vps = hv_vm_vp_count(hvm->vm);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, v[GF_PROFILE].ref);
+    char owner[200];
+    snprintf(owner, sizeof owner, "%s.stack", v[GF_NAME].s);
+    profile_read(L, -1, "guest_stack", owner, stack_costs, 3, c);
+    lua_pop(L, 1);
+    luaL_unref(L, LUA_REGISTRYINDEX, v[GF_PROFILE].ref);
+    if (hsw->cpu != hvm->hv->cpu) {
+        return lsim_error(L, "guest.new: switch '%s' runs on another cpu "
+                          "than the VM's hypervisor", hsw->name);
+    }
+    if (v[GF_TXVP].i >= (int64_t)vps || v[GF_VP].i >= (int64_t)vps) {
+        return lsim_error(L, "guest.new: field '%s': no VP %" PRId64
+                          " (the VM has %u)",
+                          v[GF_TXVP].i >= (int64_t)vps ? "tx_vp" : "vp",
+                          v[GF_TXVP].i >= (int64_t)vps ? v[GF_TXVP].i
+                                                        : v[GF_VP].i, vps);
+    }
+    if (v[GF_HOSTLP].i >= (int64_t)cpu_lp_count(hsw->cpu->cpu)) {
+        return lsim_error(L, "guest.new: field 'host_lp': no LP %" PRId64
+                          " (the cpu has %u)", v[GF_HOSTLP].i,
+                          cpu_lp_count(hsw->cpu->cpu));
+    }
+    bool legacy = !strcmp(v[GF_NIC].s, "legacy");
+    if (legacy && v[GF_VP].i != v[GF_TXVP].i) {
+        return lsim_error(L, "guest.new: a legacy NIC interrupts the VP its "
+                          "send thread runs on: give 'vp' and 'tx_vp' the "
+                          "same value (got %" PRId64 " and %" PRId64 ")",
+                          v[GF_VP].i, v[GF_TXVP].i);
+    }
+    if (legacy && hvm->legacy) {
+        return lsim_error(L, "guest.new: VM '%s' has a legacy NIC already "
+                          "(one per VM)", hv_vm_name(hvm->vm));
+    }
+    cfg.name = v[GF_NAME].s;
+    check_mac(L, "guest.new", v[GF_MAC].s, cfg.mac);
+    check_ipv4(L, "guest.new", v[GF_IP].s, cfg.ipv4);
+    e = new_lep(L);
+    error = traffic_ep_create(lsim_sim(h), lsim_metrics(h),
+                              SIM_COMPONENT_ROOT, &cfg, &e->ep);
+    if (error) {
+        free(e);
+        return lsim_error(L, "guest.new: cannot build '%s' (%s)", cfg.name,
+                          strerror(error));
+    }
+    lsim_on_destroy(L, free_guest, e);
+    struct guest_stack_costs gc = { (uint64_t)c[0].i, (uint64_t)c[1].i,
+                                    (uint64_t)c[2].i };
+    error = guest_stack_create(hvm->vm, (uint32_t)v[GF_TXVP].i, e->ep, &gc,
+                               &e->gs);
+    if (error) {
+        return lsim_error(L, "guest.new: cannot build the stack (%s)",
+                          strerror(error));
+    }
+    char nic_name[160];
+    snprintf(nic_name, sizeof nic_name, "%s.nic%u", hv_vm_name(hvm->vm),
+             hvm->n_nics++);
+    if (legacy) {
+        struct legacy_nic_config lc = {
+            .name = nic_name, .vm = hvm->vm, .sw = hsw->sw, .mac = cfg.mac,
+            .vp = (uint32_t)v[GF_VP].i, .host_lp = (uint32_t)v[GF_HOSTLP].i,
+            .vector = 0x41, .stack = e->gs, .costs = hvm->hv->legacy_costs,
+        };
+        error = legacy_nic_create(lsim_metrics(h), &lc, &hvm->legacy);
+        if (error) {
+            return lsim_error(L, "guest.new: cannot build the legacy NIC of "
+                              "'%s' (%s)", cfg.name, strerror(error));
+        }
+        e->sw = hsw;
+        e->sw_port = legacy_nic_port(hvm->legacy);
+        lsim_record_fields(h, cfg.name, guest_fields, GF_PROFILE, v);
+        lsim_push_handle(L, CLS_EP, e);
+        return 1;
+    }
+    struct synth_nic_config nc = {
+        .name = nic_name, .vm = hvm->vm, .sw = hsw->sw, .mac = cfg.mac,
+        .guest_vp = (uint32_t)v[GF_VP].i,
+        .host_lp = (uint32_t)v[GF_HOSTLP].i,
+        .stack = e->gs, .costs = hvm->hv->netvsc_costs,
+    };
+    struct synth_nic *sn;
+    error = synth_nic_create(hvm->hv->bus, lsim_metrics(h), &nc, &sn);
+    if (error) {
+        return lsim_error(L, "guest.new: cannot build the synthetic NIC of "
+                          "'%s' (%s)", cfg.name, strerror(error));
+    }
+    e->sw = hsw;
+    e->sw_port = synth_nic_port(sn);
+    lsim_record_fields(h, cfg.name, guest_fields, GF_PROFILE, v);
     lsim_push_handle(L, CLS_EP, e);
     return 1;
 }
@@ -563,5 +710,9 @@ traffic_lua_open(lua_State *L)
     lua_pushcfunction(L, l_host_new);
     lua_setfield(L, -2, "new");
     lua_setglobal(L, "host");
+    lua_newtable(L);
+    lua_pushcfunction(L, l_guest_new);
+    lua_setfield(L, -2, "new");
+    lua_setglobal(L, "guest");
     return 0;
 }

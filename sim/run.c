@@ -492,7 +492,7 @@ vnetsim_run_main(int argc, char **argv)
     struct run_opts o;
     struct lsim *h;
     struct runrec rr;
-    char *text, err[600], config[200], itervars[1024], db_buf[PATH_MAX];
+    char *text, err[600] = "", config[200], itervars[1024], db_buf[PATH_MAX];
     size_t len;
     int rc, error;
 

@@ -145,6 +145,7 @@ EXTRA_DIST += tests/test-demo.sh
 
 # -- the program: Lua scenarios (run, params, sweep) and broken scenarios --
 TESTS += tests/test-cli.sh tests/test-bad-scenarios.sh tests/test-manpage.sh \
+	tests/test-vm.sh \
 	tests/test-profiles.sh tests/test-host.sh
 EXTRA_DIST += tests/test-cli.sh tests/test-bad-scenarios.sh \
 	tests/test-manpage.sh tests/test-profiles.sh tests/test-host.sh \

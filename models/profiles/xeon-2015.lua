@@ -114,6 +114,62 @@ return {
     deliver_cycles = 200,
   },
 
+  netvsc = {
+    -- The synthetic NIC (models/synthnic.h, doc/models.md sections 16
+    -- and 17): the guest's netvsc client and the root's provider.  Signals are
+    -- hypercalls charged from section hv.
+    -- [A] the guest's transmit path for one frame: the RNDIS header and
+    -- its per-packet info, send-section bookkeeping (Linux netvsc_send,
+    -- FACTS.md §3.4); comparable to a NIC driver's send (miniport
+    -- tx_frame_cycles 400) plus the RNDIS encoding.
+    vsc_tx_frame_cycles = 700,
+    -- [A] the guest's receive path for one frame: parse the RNDIS message
+    -- and its info, allocate the frame (netvsc_receive).
+    vsc_rx_frame_cycles = 600,
+    -- [A] the guest's VMBus ISR: scan the event flags, mask the ring,
+    -- schedule the poll.
+    vsc_isr_cycles = 300,
+    -- [A] the root provider, per frame from the guest: parse the RNDIS
+    -- message in the mapped send section, build the switch's frame.
+    vsp_tx_frame_cycles = 700,
+    -- [A] the root provider, per frame to the guest: the RNDIS header and
+    -- the receive-section bookkeeping (the copy is charged apart).
+    vsp_rx_frame_cycles = 700,
+    -- [A] the root's VMBus ISR: scan the event flags, queue the DPC.
+    vsp_isr_cycles = 300,
+    -- [A] writing or reading one VMBus packet: the descriptor and the
+    -- index update, whose cache line moves between the two sides' cores
+    -- (FACTS.md §5: L2 7 ns, main memory 100 ns [S]).
+    packet_cycles = 200,
+    -- [D] the copies into and out of the shared buffers: the memory rate
+    -- of FACTS.md §5 (14.4 GB/s [M]), as stack.copy_kib_cycles.
+    copy_kib_cycles = 185,
+  },
+
+  legacy = {
+    -- The legacy NIC (models/legacynic.h, doc/models.md section 17): the
+    -- DEC 21140A emulated in the VM's worker process, and the guest's
+    -- tulip driver.  Exits, intercepts and the worker's transitions are
+    -- charged from section hv.
+    -- [A] the worker's device model for one register access: decode the
+    -- intercept, find the device, emulate the register, complete the
+    -- access (FACTS.md §7.3 path; no published figure: calibrate).
+    emulate_cycles = 3000,
+    -- [A] one 32-bit descriptor word read or written by the emulated chip
+    -- through the worker's mapping of guest memory.
+    desc_cycles = 50,
+    -- [A] the worker taking one frame from the switch and running the
+    -- chip's receive process.
+    rx_frame_cycles = 1500,
+    -- [A] the guest driver's instructions around one register access.
+    drv_op_cycles = 50,
+    -- [A] the guest driver's work for one descriptor (fill, reap, refill).
+    drv_frame_cycles = 300,
+    -- [D] the chip's DMA copies, done by the worker: the memory rate of
+    -- FACTS.md §5 (14.4 GB/s [M]), as stack.copy_kib_cycles.
+    copy_kib_cycles = 185,
+  },
+
   hv = {
     -- The hypervisor (models/hv.h, doc/models.md section 10).  Exit costs
     -- are whole round trips: the exit, the hypervisor's handling of that
@@ -175,7 +231,11 @@ return {
     eoi_cycles = 100,            -- [D] cpu.eoi_cycles (the write itself)
     dpc_dispatch_cycles = 200,   -- [D] cpu.dpc_dispatch_cycles
     context_switch_cycles = 2600, -- [D] cpu.context_switch_cycles
-    -- The guest's TCP/IP stack: [D] the host stack's costs (section stack).
+  },
+
+  guest_stack = {
+    -- The guest's TCP/IP stack (models/guest.h): the host stack's costs
+    -- (section stack), the same processor running the same kind of stack.
     rx_frame_cycles = 1500,      -- [D] stack.rx_frame_cycles
     tx_frame_cycles = 1200,      -- [D] stack.tx_frame_cycles
     copy_kib_cycles = 185,       -- [D] stack.copy_kib_cycles

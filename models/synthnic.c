@@ -1,0 +1,927 @@
+/*
+ * synthnic.c -- the synthetic NIC in time (synthnic.h).
+ *
+ * Protocol state lives in the two pure ends (netvsc), ring state in guest
+ * memory (vmbus); this file moves packets between them at the moments the
+ * modelled software runs and charges what it did, measured as the change
+ * of the ends' work counters across each call.
+ */
+#include "config.h"
+
+#include "models/synthnic.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/cpu.h"
+#include "models/gmem.h"
+#include "models/guest.h"
+#include "models/hv.h"
+#include "models/netvsc.h"
+#include "models/synic.h"
+#include "models/vmbus.h"
+#include "models/vswhost.h"
+#include "sim/log.h"
+#include "sim/metrics.h"
+#include "vmswitch/packet.h"
+
+#define SYNTH_SINT 2                /* VMBus messages and events (Linux) */
+#define SYNTH_MAX_VMS 4096
+#define SYNTH_PKT_BUF (64 * 1024)   /* largest ring packet read at once */
+
+struct vm_entry {
+    struct synth_bus *bus;
+    struct hv_vm *vm;
+    uint32_t owner;                 /* "<vm> netvsc" */
+    uint64_t isr_cycles;            /* the guest VMBus ISR's body */
+};
+
+struct synth_bus {
+    struct hv *hv;
+    uint8_t root_vector, guest_vector;
+    uint32_t root_owner;            /* "vmbus" */
+    struct synth_nic **by_relid;    /* relid = index + 1 */
+    uint32_t n_nics;
+    struct vm_entry **vms;
+    uint32_t n_vms;
+    uint8_t *pkt_buf;               /* one ring packet being parsed */
+};
+
+struct frames {
+    struct vsw_pkt **v;
+    size_t n, cap;
+};
+
+struct synth_nic {
+    struct synth_bus *bus;
+    struct vm_entry *ve;
+    struct synth_nic_config cfg;
+    char *name;
+    uint32_t relid;
+    uint32_t port;
+    uint32_t vsp_owner;             /* "netvsp" */
+    struct vmbus_channel *ch;
+    struct vmbus_ring *out, *in;    /* guest->host, host->guest */
+    struct netvsc_vsc *vsc;
+    struct netvsc_vsp *vsp;
+    uint64_t recv_gpa, send_gpa;
+    uint32_t recv_size, send_size;
+
+    /* Set by the channel ops during one call into an end. */
+    bool sig_host, sig_guest;
+    uint64_t pkts_written;
+
+    /* The guest's NAPI poll (one instance at a time). */
+    struct cpu_dpc napi;
+    struct hv_vp *napi_vp;
+    bool napi_running, napi_again;
+    uint32_t napi_read;
+    struct frames rx;               /* frames the client delivered */
+
+    /* The provider's DPC (one instance at a time). */
+    struct cpu_dpc vsp_dpc;
+    bool vsp_running, vsp_again, vsp_sig_guest;
+    struct frames tx;               /* frames the provider delivered */
+
+    /* A send in progress on the guest's send thread. */
+    bool xmit_sig;
+    cpu_step_fn *xmit_next;
+    void *xmit_arg;
+
+    /* Deliveries from the switch in progress (several LPs at once). */
+    struct rx_job **jobs;
+    size_t n_jobs;
+    struct rx_job *free_jobs;
+
+    struct metric *m_tx_frames, *m_rx_frames, *m_tx_dropped, *m_rx_dropped;
+    struct metric *m_sig_host, *m_sig_guest, *m_polls, *m_vsp_runs;
+    struct metric *m_tx_stalls;
+};
+
+static void
+frames_push(struct frames *f, struct vsw_pkt *pkt)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 64;
+        struct vsw_pkt **v = realloc(f->v, cap * sizeof *v);
+        if (!v) {
+            sim_fatal("synthetic NIC: out of memory");
+        }
+        f->v = v;
+        f->cap = cap;
+    }
+    f->v[f->n++] = pkt;
+}
+
+static uint64_t
+copy_cycles(const struct synth_nic *nic, uint64_t bytes)
+{
+    return bytes * nic->cfg.costs.copy_kib_cycles / 1024;
+}
+
+/* --- The channel: netvsc packets onto the rings ---------------------------- */
+
+/* Writes 'p' on 'ring'; '*signal' tells whether the writer must signal. */
+static int
+ring_send(struct vmbus_ring *ring, const struct netvsc_vmpkt *p, bool *signal)
+{
+    struct vmbus_xfer_range xr[NETVSC_MAX_XFER_RANGES];
+    struct vmbus_gpa_range gr[NETVSC_MAX_PAGE_BUFFERS];
+    struct vmbus_pkt pkt;
+    int err;
+
+    switch (p->type) {
+    case NETVSC_VMPKT_DATA_INBAND:
+        pkt = vmbus_pkt_inband(p->trans_id, p->flags, p->payload,
+                               p->payload_len);
+        break;
+    case NETVSC_VMPKT_COMP:
+        pkt = vmbus_pkt_comp(p->trans_id, p->payload, p->payload_len);
+        break;
+    case NETVSC_VMPKT_DATA_XFER_PAGES:
+        SIM_ASSERT(p->n_ranges <= NETVSC_MAX_XFER_RANGES);
+        for (uint32_t i = 0; i < p->n_ranges; i++) {
+            xr[i] = (struct vmbus_xfer_range){ p->ranges[i].byte_count,
+                                               p->ranges[i].byte_offset };
+        }
+        pkt = vmbus_pkt_xfer_pages(p->trans_id, p->flags, p->xfer_pageset_id,
+                                   false, xr, p->n_ranges, p->payload,
+                                   p->payload_len);
+        break;
+    case NETVSC_VMPKT_DATA_GPA_DIRECT:
+        SIM_ASSERT(p->n_gpa <= NETVSC_MAX_PAGE_BUFFERS);
+        for (uint32_t i = 0; i < p->n_gpa; i++) {
+            gr[i] = (struct vmbus_gpa_range){ p->gpa[i].byte_count,
+                                              p->gpa[i].byte_offset,
+                                              p->gpa[i].n_pfn,
+                                              p->gpa[i].pfn };
+        }
+        pkt = vmbus_pkt_gpa_direct(p->trans_id, p->flags, gr, p->n_gpa,
+                                   p->payload, p->payload_len);
+        break;
+    default:
+        SIM_ASSERT(!"netvsc sent an unknown packet type");
+        return EINVAL;
+    }
+    err = vmbus_ring_write(ring, &pkt, signal);
+    return err == EAGAIN ? EAGAIN : err;
+}
+
+static int
+vsc_chan_send(void *ctx, const struct netvsc_vmpkt *p)
+{
+    struct synth_nic *nic = ctx;
+    bool sig = false;
+    int err = ring_send(nic->out, p, &sig);
+
+    if (!err) {
+        nic->pkts_written++;
+        nic->sig_host |= sig;
+    }
+    return err;
+}
+
+static void
+vsc_ring_space(void *ctx, uint32_t *free_bytes, uint32_t *ring_size)
+{
+    struct synth_nic *nic = ctx;
+
+    *free_bytes = vmbus_ring_bytes_to_write(nic->out);
+    *ring_size = vmbus_ring_size(nic->out);
+}
+
+static int
+vsp_chan_send(void *ctx, const struct netvsc_vmpkt *p)
+{
+    struct synth_nic *nic = ctx;
+    bool sig = false;
+    int err = ring_send(nic->in, p, &sig);
+
+    if (!err) {
+        nic->pkts_written++;
+        nic->sig_guest |= sig;
+    }
+    return err;
+}
+
+static const struct netvsc_chan_ops vsc_chan = { vsc_chan_send,
+                                                 vsc_ring_space };
+static const struct netvsc_chan_ops vsp_chan = { vsp_chan_send, NULL };
+
+/* Parses the ring packet of 'view' into a netvsc packet and hands it to
+ * the VSC ('to_vsc') or the VSP.  Returns the end's result. */
+static int
+dispatch(struct synth_nic *nic, const struct vmbus_pkt_view *v, bool to_vsc)
+{
+    struct netvsc_range xr[NETVSC_MAX_XFER_RANGES];
+    struct netvsc_gpa gr[NETVSC_MAX_PAGE_BUFFERS];
+    struct netvsc_vmpkt p = {
+        .type = v->type, .flags = v->flags, .trans_id = v->trans_id,
+        .payload = v->payload, .payload_len = v->payload_len,
+    };
+
+    if (v->type == NETVSC_VMPKT_DATA_XFER_PAGES) {
+        if (v->range_count > NETVSC_MAX_XFER_RANGES) {
+            return EPROTO;
+        }
+        for (uint32_t i = 0; i < v->range_count; i++) {
+            struct vmbus_xfer_range r = vmbus_pkt_view_xfer_range(v, i);
+            xr[i] = (struct netvsc_range){ r.byte_count, r.byte_offset };
+        }
+        p.xfer_pageset_id = v->xfer_pageset_id;
+        p.ranges = xr;
+        p.n_ranges = v->range_count;
+    } else if (v->type == NETVSC_VMPKT_DATA_GPA_DIRECT) {
+        if (v->range_count > NETVSC_MAX_PAGE_BUFFERS) {
+            return EPROTO;
+        }
+        for (uint32_t i = 0; i < v->range_count; i++) {
+            uint32_t n = vmbus_pkt_view_gpa_range(v, i, &gr[i].byte_count,
+                                                  &gr[i].byte_offset);
+            gr[i].n_pfn = n;
+            for (uint32_t j = 0; j < n && j < NETVSC_MAX_PAGE_BUFFERS; j++) {
+                gr[i].pfn[j] = vmbus_pkt_view_gpa_pfn(v, i, j);
+            }
+        }
+        p.gpa = gr;
+        p.n_gpa = v->range_count;
+    }
+    return to_vsc ? netvsc_vsc_on_packet(nic->vsc, &p)
+                  : netvsc_vsp_on_packet(nic->vsp, &p);
+}
+
+/* Reads at most 'max' packets of 'ring' in one batch and dispatches them.
+ * Returns the number read; '*signal' from the batch end. */
+static uint32_t
+drain(struct synth_nic *nic, struct vmbus_ring *ring, bool to_vsc,
+      uint32_t max, bool *signal)
+{
+    struct vmbus_pkt_view v;
+    uint32_t n = 0;
+
+    vmbus_ring_batch_begin(ring);
+    while (n < max
+           && !vmbus_ring_peek(ring, nic->bus->pkt_buf, SYNTH_PKT_BUF, &v)) {
+        vmbus_ring_advance(ring);
+        n++;
+        (void)dispatch(nic, &v, to_vsc);    /* bad packets are counted */
+    }
+    vmbus_ring_batch_end(ring, signal);
+    return n;
+}
+
+/* --- Guest receive: ISR and NAPI poll ------------------------------------------ */
+
+static void napi_step(struct cpu_exec *x, void *arg);
+
+/* The client's transmit queue woke (a completion freed room). */
+static void
+vsc_wake(void *ctx)
+{
+    struct synth_nic *nic = ctx;
+
+    guest_stack_unstall(nic->cfg.stack);
+}
+
+static void
+vsc_deliver(void *ctx, struct vsw_pkt *pkt)
+{
+    struct synth_nic *nic = ctx;
+
+    frames_push(&nic->rx, pkt);
+}
+
+static void
+guest_isr(struct cpu_exec *x, void *arg)
+{
+    struct vm_entry *ve = arg;
+    struct synth_bus *bus = ve->bus;
+    struct hv_vp *vp = hv_exec_vp(bus->hv, x);
+    uint16_t flags[64];
+    size_t n;
+
+    while ((n = synic_scan_flags(hv_vp_synic(vp), SYNTH_SINT, flags, 64))) {
+        for (size_t i = 0; i < n; i++) {
+            struct synth_nic *nic;
+            if (flags[i] == 0 || flags[i] > bus->n_nics) {
+                continue;
+            }
+            nic = bus->by_relid[flags[i] - 1];
+            if (nic->ve != ve) {
+                continue;
+            }
+            /* hv_begin_read: no more interrupts while the poll runs. */
+            vmbus_ring_begin_read(nic->in);
+            if (nic->napi_running) {
+                nic->napi_again = true;
+            } else {
+                nic->napi_vp = vp;
+                hv_vp_queue_dpc(vp, &nic->napi);
+            }
+        }
+    }
+    cpu_charge(x, ve->owner, ve->isr_cycles, NULL, NULL);
+}
+
+static void
+napi_end(struct cpu_exec *x, void *arg)
+{
+    struct synth_nic *nic = arg;
+
+    (void)x;
+    nic->napi_running = false;
+    if (nic->napi_read >= nic->cfg.budget || nic->napi_again) {
+        nic->napi_again = false;
+        hv_vp_queue_dpc(nic->napi_vp, &nic->napi);
+        return;
+    }
+    /* hv_end_read, then the re-check that closes the race. */
+    if (vmbus_ring_end_read(nic->in)) {
+        vmbus_ring_begin_read(nic->in);
+        hv_vp_queue_dpc(nic->napi_vp, &nic->napi);
+    }
+}
+
+static void
+napi_signal(struct cpu_exec *x, void *arg)
+{
+    struct synth_nic *nic = arg;
+
+    if (nic->sig_host) {
+        nic->sig_host = false;
+        metric_add(nic->m_sig_host, 1);
+        hv_guest_signal_root(nic->cfg.vm, x, nic->cfg.host_lp, SYNTH_SINT,
+                             nic->relid, napi_end, nic);
+        return;
+    }
+    napi_end(x, nic);
+}
+
+static void
+napi_deliver(struct cpu_exec *x, void *arg)
+{
+    struct synth_nic *nic = arg;
+    size_t n = nic->rx.n;
+
+    nic->rx.n = 0;
+    metric_add(nic->m_rx_frames, n);
+    if (!n) {
+        napi_signal(x, nic);
+        return;
+    }
+    guest_stack_receive(nic->cfg.stack, x, nic->rx.v, n, napi_signal, nic);
+}
+
+static void
+napi_step(struct cpu_exec *x, void *arg)
+{
+    struct synth_nic *nic = arg;
+    const struct netvsc_vsc_stats *st = netvsc_vsc_stats(nic->vsc);
+    uint64_t copied = st->rx_copy_bytes;
+    bool sig = false;
+    uint64_t cycles;
+
+    nic->napi_running = true;
+    nic->napi_again = false;
+    nic->pkts_written = 0;
+    nic->sig_host = false;
+    metric_add(nic->m_polls, 1);
+    nic->napi_read = drain(nic, nic->in, true, nic->cfg.budget, &sig);
+    /* A blocked host writer waits for room: the batch end says whether it
+     * must be signalled (pending_send_sz). */
+    nic->sig_host |= sig;
+    (void)netvsc_vsc_flush_completions(nic->vsc);
+    cycles = nic->cfg.costs.packet_cycles
+                 * (nic->napi_read + nic->pkts_written)
+             + nic->cfg.costs.vsc_rx_frame_cycles * nic->rx.n
+             + copy_cycles(nic, st->rx_copy_bytes - copied);
+    cpu_charge(x, nic->ve->owner, cycles, napi_deliver, nic);
+}
+
+/* --- Guest send ----------------------------------------------------------------- */
+
+static void
+xmit_signal(struct cpu_exec *x, void *arg)
+{
+    struct synth_nic *nic = arg;
+    cpu_step_fn *next = nic->xmit_next;
+    void *next_arg = nic->xmit_arg;
+
+    if (nic->xmit_sig) {
+        nic->xmit_sig = false;
+        metric_add(nic->m_sig_host, 1);
+        hv_guest_signal_root(nic->cfg.vm, x, nic->cfg.host_lp, SYNTH_SINT,
+                             nic->relid, next, next_arg);
+        return;
+    }
+    next(x, next_arg);
+}
+
+static void
+synth_xmit(void *ctx, struct cpu_exec *x, struct vsw_pkt *pkt, bool more,
+           cpu_step_fn *next, void *arg)
+{
+    struct synth_nic *nic = ctx;
+    const struct netvsc_vsc_stats *st = netvsc_vsc_stats(nic->vsc);
+    uint64_t copied = st->tx_copy_bytes;
+    uint64_t cycles;
+    int err;
+
+    nic->pkts_written = 0;
+    nic->sig_host = false;
+    err = netvsc_vsc_send(nic->vsc, pkt, more);
+    if (err == EAGAIN) {
+        /* The queue is stopped: the stack keeps the frame and waits for
+         * the client's wake (a completion freed room). */
+        metric_add(nic->m_tx_stalls, 1);
+        guest_stack_stall(nic->cfg.stack, pkt);
+    } else {
+        vsw_pkt_free(pkt);          /* the client copied or mapped it */
+        metric_add(err ? nic->m_tx_dropped : nic->m_tx_frames, 1);
+    }
+    nic->xmit_sig = nic->sig_host;
+    nic->xmit_next = next;
+    nic->xmit_arg = arg;
+    cycles = nic->cfg.costs.vsc_tx_frame_cycles
+             + nic->cfg.costs.packet_cycles * nic->pkts_written
+             + copy_cycles(nic, st->tx_copy_bytes - copied);
+    cpu_charge(x, nic->ve->owner, cycles, xmit_signal, nic);
+}
+
+/* --- Root: ISR and the provider's DPC ----------------------------------------- */
+
+static void
+root_isr(struct cpu_exec *x, void *arg)
+{
+    struct synth_bus *bus = arg;
+    struct synic *sy = hv_root_synic(bus->hv, cpu_exec_lp(x));
+    uint16_t flags[64];
+    size_t n;
+    uint64_t cycles = 0;
+
+    while ((n = synic_scan_flags(sy, SYNTH_SINT, flags, 64))) {
+        for (size_t i = 0; i < n; i++) {
+            struct synth_nic *nic;
+            if (flags[i] == 0 || flags[i] > bus->n_nics) {
+                continue;
+            }
+            nic = bus->by_relid[flags[i] - 1];
+            cycles += nic->cfg.costs.vsp_isr_cycles;
+            vmbus_ring_begin_read(nic->out);
+            if (nic->vsp_running) {
+                nic->vsp_again = true;
+            } else {
+                cpu_queue_dpc(hv_cpu(bus->hv), cpu_exec_lp(x), &nic->vsp_dpc);
+            }
+        }
+    }
+    cpu_charge(x, bus->root_owner, cycles, NULL, NULL);
+}
+
+static void
+vsp_deliver(void *ctx, struct vsw_pkt *pkt)
+{
+    struct synth_nic *nic = ctx;
+
+    frames_push(&nic->tx, pkt);
+}
+
+static void
+vsp_end(struct cpu_exec *x, void *arg)
+{
+    struct synth_nic *nic = arg;
+
+    nic->vsp_running = false;
+    if (nic->vsp_again) {
+        nic->vsp_again = false;
+        cpu_queue_dpc(hv_cpu(nic->bus->hv), cpu_exec_lp(x), &nic->vsp_dpc);
+        return;
+    }
+    if (vmbus_ring_end_read(nic->out)) {
+        vmbus_ring_begin_read(nic->out);
+        cpu_queue_dpc(hv_cpu(nic->bus->hv), cpu_exec_lp(x), &nic->vsp_dpc);
+    }
+}
+
+static void
+vsp_signal(struct cpu_exec *x, void *arg)
+{
+    struct synth_nic *nic = arg;
+
+    if (nic->vsp_sig_guest) {
+        nic->vsp_sig_guest = false;
+        metric_add(nic->m_sig_guest, 1);
+        hv_root_signal_guest(nic->bus->hv, x, nic->cfg.vm, nic->cfg.guest_vp,
+                             SYNTH_SINT, nic->relid, vsp_end, nic);
+        return;
+    }
+    vsp_end(x, nic);
+}
+
+static void
+vsp_switch(struct cpu_exec *x, void *arg)
+{
+    struct synth_nic *nic = arg;
+    size_t n = nic->tx.n;
+
+    nic->tx.n = 0;
+    if (!n) {
+        vsp_signal(x, nic);
+        return;
+    }
+    vswh_process(nic->cfg.sw, x, nic->port, nic->tx.v, n, vsp_signal, nic);
+}
+
+static void
+vsp_step(struct cpu_exec *x, void *arg)
+{
+    struct synth_nic *nic = arg;
+    uint32_t read;
+    bool sig = false;
+    uint64_t cycles;
+
+    nic->vsp_running = true;
+    nic->vsp_again = false;
+    nic->pkts_written = 0;
+    nic->sig_guest = false;
+    metric_add(nic->m_vsp_runs, 1);
+    read = drain(nic, nic->out, false, UINT32_MAX, &sig);
+    nic->vsp_sig_guest = nic->sig_guest || sig;
+    cycles = nic->cfg.costs.packet_cycles * (read + nic->pkts_written)
+             + nic->cfg.costs.vsp_tx_frame_cycles * nic->tx.n;
+    cpu_charge(x, nic->vsp_owner, cycles, vsp_switch, nic);
+}
+
+/* --- The switch delivers to the VM ---------------------------------------------- */
+
+struct rx_job {
+    struct synth_nic *nic;
+    bool signal;
+    cpu_step_fn *done;
+    void *done_arg;
+    struct rx_job *next_free;
+};
+
+static void
+sink_done(struct cpu_exec *x, void *arg)
+{
+    struct rx_job *j = arg;
+    cpu_step_fn *done = j->done;
+    void *done_arg = j->done_arg;
+
+    j->next_free = j->nic->free_jobs;
+    j->nic->free_jobs = j;
+    done(x, done_arg);
+}
+
+static void
+sink_signal(struct cpu_exec *x, void *arg)
+{
+    struct rx_job *j = arg;
+    struct synth_nic *nic = j->nic;
+
+    if (j->signal) {
+        metric_add(nic->m_sig_guest, 1);
+        hv_root_signal_guest(nic->bus->hv, x, nic->cfg.vm, nic->cfg.guest_vp,
+                             SYNTH_SINT, nic->relid, sink_done, j);
+        return;
+    }
+    sink_done(x, j);
+}
+
+static void
+sink_deliver(void *ctx, struct cpu_exec *x, struct vsw_pkt **pkts, size_t n,
+             cpu_step_fn *done, void *done_arg)
+{
+    struct synth_nic *nic = ctx;
+    const struct netvsc_vsp_stats *st = netvsc_vsp_stats(nic->vsp);
+    uint64_t copied = st->rx_copy_bytes;
+    struct rx_job *j = nic->free_jobs;
+    uint64_t cycles;
+
+    if (j) {
+        nic->free_jobs = j->next_free;
+    } else {
+        struct rx_job **v = realloc(nic->jobs, (nic->n_jobs + 1) * sizeof *v);
+        if (!v || !(j = malloc(sizeof *j))) {
+            sim_fatal("synthetic NIC: out of memory");
+        }
+        nic->jobs = v;
+        nic->jobs[nic->n_jobs++] = j;
+    }
+    nic->pkts_written = 0;
+    nic->sig_guest = false;
+    for (size_t i = 0; i < n; i++) {
+        if (netvsc_vsp_receive(nic->vsp, pkts[i])) {
+            metric_add(nic->m_rx_dropped, 1);
+        }
+        vsw_pkt_free(pkts[i]);
+    }
+    (void)netvsc_vsp_flush(nic->vsp);
+    *j = (struct rx_job){ nic, nic->sig_guest, done, done_arg, NULL };
+    cycles = nic->cfg.costs.vsp_rx_frame_cycles * n
+             + nic->cfg.costs.packet_cycles * nic->pkts_written
+             + copy_cycles(nic, st->rx_copy_bytes - copied);
+    cpu_charge(x, nic->vsp_owner, cycles, sink_signal, j);
+}
+
+/* --- Building -------------------------------------------------------------------- */
+
+static int
+resolve_gpadl(void *ctx, uint32_t gpadl, uint64_t *gpa, uint64_t *size)
+{
+    struct synth_nic *nic = ctx;
+    struct netvsc_vsc_info info;
+
+    netvsc_vsc_get_info(nic->vsc, &info);
+    if (gpadl == info.recv_gpadl) {
+        *gpa = info.recv_buf_gpa;
+        *size = info.recv_buf_size;
+        return 0;
+    }
+    if (gpadl == info.send_gpadl) {
+        *gpa = info.send_buf_gpa;
+        *size = info.send_buf_size;
+        return 0;
+    }
+    return ENOENT;
+}
+
+static void
+nic_free(struct synth_nic *nic)
+{
+    if (!nic) {
+        return;
+    }
+    netvsc_vsc_destroy(nic->vsc);
+    netvsc_vsp_destroy(nic->vsp);
+    vmbus_channel_destroy(nic->ch);
+    for (size_t i = 0; i < nic->rx.n; i++) {
+        vsw_pkt_free(nic->rx.v[i]);
+    }
+    for (size_t i = 0; i < nic->tx.n; i++) {
+        vsw_pkt_free(nic->tx.v[i]);
+    }
+    free(nic->rx.v);
+    free(nic->tx.v);
+    for (size_t i = 0; i < nic->n_jobs; i++) {
+        free(nic->jobs[i]);
+    }
+    free(nic->jobs);
+    free(nic->name);
+    free(nic);
+}
+
+int
+synth_bus_create(struct hv *hv, uint8_t root_vector, uint8_t guest_vector,
+                 struct synth_bus **out)
+{
+    struct synth_bus *bus;
+    int err;
+
+    *out = NULL;
+    if (!hv || guest_vector < 32) {
+        return EINVAL;
+    }
+    bus = calloc(1, sizeof *bus);
+    if (!bus || !(bus->pkt_buf = malloc(SYNTH_PKT_BUF))) {
+        free(bus);
+        return ENOMEM;
+    }
+    bus->hv = hv;
+    bus->root_vector = root_vector;
+    bus->guest_vector = guest_vector;
+    bus->root_owner = cpu_owner(hv_cpu(hv), "vmbus");
+    err = hv_root_set_sint(hv, SYNTH_SINT, root_vector, bus->root_owner,
+                           root_isr, bus);
+    if (err) {
+        synth_bus_destroy(bus);
+        return err;
+    }
+    *out = bus;
+    return 0;
+}
+
+void
+synth_bus_destroy(struct synth_bus *bus)
+{
+    if (!bus) {
+        return;
+    }
+    for (uint32_t i = 0; i < bus->n_nics; i++) {
+        nic_free(bus->by_relid[i]);
+    }
+    free(bus->by_relid);
+    for (uint32_t i = 0; i < bus->n_vms; i++) {
+        free(bus->vms[i]);
+    }
+    free(bus->vms);
+    free(bus->pkt_buf);
+    free(bus);
+}
+
+/* The bus's record of 'vm', made (and the guest's VMBus SINT and ISR set
+ * up) the first time. */
+static struct vm_entry *
+vm_entry(struct synth_bus *bus, struct hv_vm *vm)
+{
+    struct vm_entry *ve, **v;
+
+    for (uint32_t i = 0; i < bus->n_vms; i++) {
+        if (bus->vms[i]->vm == vm) {
+            return bus->vms[i];
+        }
+    }
+    v = realloc(bus->vms, (bus->n_vms + 1) * sizeof *v);
+    if (!v) {
+        return NULL;
+    }
+    bus->vms = v;
+    if (!(ve = calloc(1, sizeof *ve))) {
+        return NULL;
+    }
+    ve->bus = bus;
+    ve->vm = vm;
+    ve->owner = hv_vm_owner(vm, "netvsc");
+    for (uint32_t i = 0; i < hv_vm_vp_count(vm); i++) {
+        if (synic_configure_sint(hv_vp_synic(hv_vm_vp(vm, i)), SYNTH_SINT,
+                                 bus->guest_vector, false, false)) {
+            free(ve);
+            return NULL;
+        }
+    }
+    if (hv_vm_set_isr(vm, bus->guest_vector, ve->owner, guest_isr, ve)) {
+        free(ve);
+        return NULL;
+    }
+    bus->vms[bus->n_vms++] = ve;
+    return ve;
+}
+
+/* Moves packets between the two ends until both rings are empty (the
+ * negotiation at creation, in zero time). */
+static void
+pump(struct synth_nic *nic)
+{
+    bool sig;
+
+    for (int round = 0; round < 1000; round++) {
+        uint32_t n = drain(nic, nic->out, false, UINT32_MAX, &sig)
+                     + drain(nic, nic->in, true, UINT32_MAX, &sig);
+        if (!n) {
+            return;
+        }
+    }
+}
+
+static struct metric *
+counter(struct metrics *reg, sim_component_id comp, const char *name,
+        const char *unit, const char *what)
+{
+    return metrics_counter(reg, comp, name, unit, what);
+}
+
+int
+synth_nic_create(struct synth_bus *bus, struct metrics *reg,
+                 const struct synth_nic_config *cfg, struct synth_nic **out)
+{
+    struct synth_nic *nic;
+    struct vmbus_offer offer = { 0 };
+    struct vsw_nic_params np = { .kind = VSW_NIC_VM, .n_macs = 1 };
+    struct vswh_sink sink = { sink_deliver, NULL };
+    struct guest_nic gn = { synth_xmit, NULL };
+    struct gmem *mem = hv_vm_memory(cfg->vm);
+    struct sim *sim;
+    sim_component_id comp;
+    char owner[128];
+    int err;
+
+    *out = NULL;
+    if (!cfg->name || !cfg->vm || !cfg->sw || !cfg->mac || !cfg->stack
+        || cfg->guest_vp >= hv_vm_vp_count(cfg->vm)
+        || cfg->host_lp >= cpu_lp_count(hv_cpu(bus->hv))
+        || bus->n_nics >= 2047) {
+        return EINVAL;
+    }
+    nic = calloc(1, sizeof *nic);
+    if (!nic || !(nic->name = strdup(cfg->name))) {
+        free(nic);
+        return ENOMEM;
+    }
+    nic->bus = bus;
+    nic->cfg = *cfg;
+    nic->cfg.name = nic->name;
+    if (!nic->cfg.budget) {
+        nic->cfg.budget = NETVSC_NAPI_POLL_WEIGHT;
+    }
+    nic->relid = bus->n_nics + 1;
+    if (!(nic->ve = vm_entry(bus, cfg->vm))) {
+        nic_free(nic);
+        return ENOMEM;
+    }
+    nic->ve->isr_cycles = cfg->costs.vsc_isr_cycles;
+    snprintf(owner, sizeof owner, "%s netvsp", hv_vm_name(cfg->vm));
+    nic->vsp_owner = cpu_owner(hv_cpu(bus->hv), owner);
+
+    /* The channel: offered by the host, opened by the guest. */
+    offer.relid = nic->relid;
+    offer.if_type[0] = 0x63;        /* the synthetic NIC's class, in part */
+    offer.if_instance[0] = (uint8_t)nic->relid;
+    if ((err = vmbus_channel_offer(&offer, &nic->ch))
+        || (err = vmbus_channel_open(nic->ch, mem, NULL))) {
+        nic_free(nic);
+        return err;
+    }
+    nic->out = vmbus_channel_outbound(nic->ch);
+    nic->in = vmbus_channel_inbound(nic->ch);
+
+    /* Both ends of the protocol. */
+    struct netvsc_vsc_config vc = {
+        .mem = mem, .chan = &vsc_chan, .chan_ctx = nic,
+        .deliver = vsc_deliver, .deliver_ctx = nic,
+        .wake = vsc_wake, .wake_ctx = nic,
+    };
+    struct netvsc_vsp_config pc = {
+        .mem = mem, .chan = &vsp_chan, .chan_ctx = nic,
+        .deliver = vsp_deliver, .deliver_ctx = nic,
+        .gpadl = resolve_gpadl, .gpadl_ctx = nic,
+    };
+    if ((err = netvsc_vsc_create(&vc, &nic->vsc))
+        || (err = netvsc_vsp_create(&pc, &nic->vsp))
+        || (err = netvsc_vsc_start(nic->vsc))) {
+        nic_free(nic);
+        return err;
+    }
+    pump(nic);
+    if (netvsc_vsc_state(nic->vsc) != NETVSC_VSC_READY
+        || !netvsc_vsp_ready(nic->vsp)) {
+        nic_free(nic);
+        return EPROTO;
+    }
+
+    /* The switch port. */
+    memcpy(np.macs[0], cfg->mac, 6);
+    np.name = nic->name;
+    np.caps.vlan_oob = true;
+    np.caps.csum_ipv4 = true;
+    np.caps.csum_ipv6 = true;
+    sink.ctx = nic;
+    if ((err = vswh_port_add(cfg->sw, nic->name, &np, &sink, &nic->port))) {
+        nic_free(nic);
+        return err;
+    }
+
+    cpu_dpc_init(&nic->napi, napi_step, nic, nic->ve->owner);
+    cpu_dpc_init(&nic->vsp_dpc, vsp_step, nic, nic->vsp_owner);
+    gn.ctx = nic;
+    guest_stack_set_nic(cfg->stack, &gn);
+
+    sim = cpu_sim(hv_cpu(bus->hv));
+    {
+        /* "vm1.nic0" registers as "nic0" under the VM's component. */
+        const char *dot = strrchr(nic->name, '.');
+        comp = sim_component_add(sim, hv_vm_component(cfg->vm),
+                                 dot ? dot + 1 : nic->name, &err);
+    }
+    if (!comp) {
+        nic_free(nic);
+        return err ? err : EINVAL;
+    }
+    nic->m_tx_frames = counter(reg, comp, "tx_frames", "frames",
+                               "frames the guest sent");
+    nic->m_rx_frames = counter(reg, comp, "rx_frames", "frames",
+                               "frames delivered to the guest stack");
+    nic->m_tx_dropped = counter(reg, comp, "tx_dropped", "frames",
+                                "frames the client dropped");
+    nic->m_tx_stalls = counter(reg, comp, "tx_stalls", "stalls",
+                               "sends held back: the queue was stopped");
+    nic->m_rx_dropped = counter(reg, comp, "rx_dropped", "frames",
+                                "frames the provider could not place");
+    nic->m_sig_host = counter(reg, comp, "signals_to_host", "signals",
+                              "SignalEvent hypercalls by the guest");
+    nic->m_sig_guest = counter(reg, comp, "signals_to_guest", "signals",
+                               "SignalEvent by the root to the guest");
+    nic->m_polls = counter(reg, comp, "polls", "polls", "guest NAPI polls");
+    nic->m_vsp_runs = counter(reg, comp, "vsp_runs", "runs",
+                              "provider DPC runs");
+    {
+        struct synth_nic **v = realloc(bus->by_relid,
+                                       (bus->n_nics + 1) * sizeof *v);
+        if (!v) {
+            nic_free(nic);
+            return ENOMEM;
+        }
+        bus->by_relid = v;
+        bus->by_relid[bus->n_nics++] = nic;
+    }
+    *out = nic;
+    return 0;
+}
+
+uint32_t
+synth_nic_port(const struct synth_nic *nic)
+{
+    return nic->port;
+}
