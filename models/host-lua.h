@@ -80,6 +80,7 @@ struct host_hv {
     struct host_apic *apic;
     struct cpu_costs guest_costs;   /* profile section "guest" */
     struct synth_costs netvsc_costs; /* profile section "netvsc" */
+    int64_t monitor_latency_ps;     /* netvsc.monitor_latency */
     struct legacy_costs legacy_costs; /* profile section "legacy" */
     struct host_vm **vms;
     size_t n_vms;

@@ -78,6 +78,9 @@ static const struct lsim_field netvsc_costs[] = {
     CYC("vsc_isr_cycles"), CYC("vsp_tx_frame_cycles"),
     CYC("vsp_rx_frame_cycles"), CYC("vsp_isr_cycles"), CYC("packet_cycles"),
     CYC("copy_kib_cycles"),
+    { .name = "monitor_latency", .type = LSIM_F_UNIT, .unit = UNIT_TIME,
+      .required = true, .ranged = true, .min = 1,
+      .max = INT64_C(1000000000000) },
 };
 #define N_NETVSC_COSTS (sizeof netvsc_costs / sizeof netvsc_costs[0])
 
@@ -170,6 +173,7 @@ l_hypervisor_new(lua_State *L)
         (uint64_t)n[3].i, (uint64_t)n[4].i, (uint64_t)n[5].i,
         (uint64_t)n[6].i, (uint64_t)n[7].i,
     };
+    hh->monitor_latency_ps = n[8].i;
     hh->legacy_costs = (struct legacy_costs){
         (uint64_t)lc[0].i, (uint64_t)lc[1].i, (uint64_t)lc[2].i,
         (uint64_t)lc[3].i, (uint64_t)lc[4].i, (uint64_t)lc[5].i,

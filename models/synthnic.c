@@ -36,6 +36,9 @@ struct vm_entry {
     struct hv_vm *vm;
     uint32_t owner;                 /* "<vm> netvsc" */
     uint64_t isr_cycles;            /* the guest VMBus ISR's body */
+    struct vmbus_monitor mon;       /* the VM's monitor page */
+    struct synth_nic *by_monitor[VMBUS_MONITOR_IDS];
+    uint32_t n_monitored;
 };
 
 struct synth_bus {
@@ -60,6 +63,7 @@ struct synth_nic {
     struct synth_nic_config cfg;
     char *name;
     uint32_t relid;
+    uint32_t monitor_id;            /* with cfg.monitor_latency_ps > 0 */
     uint32_t port;
     uint32_t vsp_owner;             /* "netvsp" */
     struct vmbus_channel *ch;
@@ -97,7 +101,7 @@ struct synth_nic {
 
     struct metric *m_tx_frames, *m_rx_frames, *m_tx_dropped, *m_rx_dropped;
     struct metric *m_sig_host, *m_sig_guest, *m_polls, *m_vsp_runs;
-    struct metric *m_tx_stalls;
+    struct metric *m_tx_stalls, *m_in_occ, *m_out_occ;
 };
 
 static void
@@ -272,6 +276,58 @@ drain(struct synth_nic *nic, struct vmbus_ring *ring, bool to_vsc,
     return n;
 }
 
+static void
+update_occupancy(struct synth_nic *nic)
+{
+    metric_set(nic->m_in_occ, (double)vmbus_ring_bytes_to_read(nic->in));
+    metric_set(nic->m_out_occ, (double)vmbus_ring_bytes_to_read(nic->out));
+}
+
+/* --- The guest signals the host: a hypercall, or the monitor page ----------- */
+
+/* The host looks at the VM's monitor page: every set bit becomes an event
+ * flag of the root's SynIC on its channel's processor. */
+static void
+monitor_poll(struct sim *sim, void *ctx)
+{
+    struct vm_entry *ve = ctx;
+    uint32_t ids[VMBUS_MONITOR_IDS];
+    uint32_t n = vmbus_monitor_poll_ids(&ve->mon, ids);
+
+    (void)sim;
+    for (uint32_t i = 0; i < n; i++) {
+        struct synth_nic *nic = ve->by_monitor[ids[i]];
+        (void)synic_signal_event(hv_root_synic(ve->bus->hv,
+                                               nic->cfg.host_lp),
+                                 SYNTH_SINT, nic->relid);
+    }
+}
+
+/* From guest code in 'x': tells the host that the outbound ring has data,
+ * then continues with 'next'('arg'). */
+static void
+signal_host(struct synth_nic *nic, struct cpu_exec *x, cpu_step_fn *next,
+            void *arg)
+{
+    metric_add(nic->m_sig_host, 1);
+    if (nic->cfg.monitor_latency_ps > 0) {
+        struct vm_entry *ve = nic->ve;
+        if (vmbus_monitor_trigger(&ve->mon, nic->monitor_id)) {
+            struct sim *sim = cpu_sim(hv_cpu(ve->bus->hv));
+            int err = sim_schedule_in(sim, nic->cfg.monitor_latency_ps,
+                                      hv_vm_component(ve->vm), 0,
+                                      monitor_poll, ve, NULL);
+            if (err) {
+                sim_fatal("synthetic NIC: cannot schedule a monitor poll");
+            }
+        }
+        next(x, arg);
+        return;
+    }
+    hv_guest_signal_root(nic->cfg.vm, x, nic->cfg.host_lp, SYNTH_SINT,
+                         nic->relid, next, arg);
+}
+
 /* --- Guest receive: ISR and NAPI poll ------------------------------------------ */
 
 static void napi_step(struct cpu_exec *x, void *arg);
@@ -351,9 +407,7 @@ napi_signal(struct cpu_exec *x, void *arg)
 
     if (nic->sig_host) {
         nic->sig_host = false;
-        metric_add(nic->m_sig_host, 1);
-        hv_guest_signal_root(nic->cfg.vm, x, nic->cfg.host_lp, SYNTH_SINT,
-                             nic->relid, napi_end, nic);
+        signal_host(nic, x, napi_end, nic);
         return;
     }
     napi_end(x, nic);
@@ -393,6 +447,7 @@ napi_step(struct cpu_exec *x, void *arg)
      * must be signalled (pending_send_sz). */
     nic->sig_host |= sig;
     (void)netvsc_vsc_flush_completions(nic->vsc);
+    update_occupancy(nic);
     cycles = nic->cfg.costs.packet_cycles
                  * (nic->napi_read + nic->pkts_written)
              + nic->cfg.costs.vsc_rx_frame_cycles * nic->rx.n
@@ -411,9 +466,7 @@ xmit_signal(struct cpu_exec *x, void *arg)
 
     if (nic->xmit_sig) {
         nic->xmit_sig = false;
-        metric_add(nic->m_sig_host, 1);
-        hv_guest_signal_root(nic->cfg.vm, x, nic->cfg.host_lp, SYNTH_SINT,
-                             nic->relid, next, next_arg);
+        signal_host(nic, x, next, next_arg);
         return;
     }
     next(x, next_arg);
@@ -441,6 +494,7 @@ synth_xmit(void *ctx, struct cpu_exec *x, struct vsw_pkt *pkt, bool more,
         vsw_pkt_free(pkt);          /* the client copied or mapped it */
         metric_add(err ? nic->m_tx_dropped : nic->m_tx_frames, 1);
     }
+    update_occupancy(nic);
     nic->xmit_sig = nic->sig_host;
     nic->xmit_next = next;
     nic->xmit_arg = arg;
@@ -548,6 +602,7 @@ vsp_step(struct cpu_exec *x, void *arg)
     nic->sig_guest = false;
     metric_add(nic->m_vsp_runs, 1);
     read = drain(nic, nic->out, false, UINT32_MAX, &sig);
+    update_occupancy(nic);
     nic->vsp_sig_guest = nic->sig_guest || sig;
     cycles = nic->cfg.costs.packet_cycles * (read + nic->pkts_written)
              + nic->cfg.costs.vsp_tx_frame_cycles * nic->tx.n;
@@ -620,6 +675,7 @@ sink_deliver(void *ctx, struct cpu_exec *x, struct vsw_pkt **pkts, size_t n,
         vsw_pkt_free(pkts[i]);
     }
     (void)netvsc_vsp_flush(nic->vsp);
+    update_occupancy(nic);
     *j = (struct rx_job){ nic, nic->sig_guest, done, done_arg, NULL };
     cycles = nic->cfg.costs.vsp_rx_frame_cycles * n
              + nic->cfg.costs.packet_cycles * nic->pkts_written
@@ -745,6 +801,7 @@ vm_entry(struct synth_bus *bus, struct hv_vm *vm)
     ve->bus = bus;
     ve->vm = vm;
     ve->owner = hv_vm_owner(vm, "netvsc");
+    (void)vmbus_monitor_init(&ve->mon, 0);
     for (uint32_t i = 0; i < hv_vm_vp_count(vm); i++) {
         if (synic_configure_sint(hv_vp_synic(hv_vm_vp(vm, i)), SYNTH_SINT,
                                  bus->guest_vector, false, false)) {
@@ -822,11 +879,23 @@ synth_nic_create(struct synth_bus *bus, struct metrics *reg,
         return ENOMEM;
     }
     nic->ve->isr_cycles = cfg->costs.vsc_isr_cycles;
+    if (cfg->monitor_latency_ps > 0) {
+        if (nic->ve->n_monitored >= VMBUS_MONITOR_IDS) {
+            nic_free(nic);
+            return ENOSPC;
+        }
+        nic->monitor_id = nic->ve->n_monitored++;
+        nic->ve->by_monitor[nic->monitor_id] = nic;
+        vmbus_monitor_set_latency(&nic->ve->mon, nic->monitor_id,
+                                  cfg->monitor_latency_ps);
+    }
     snprintf(owner, sizeof owner, "%s netvsp", hv_vm_name(cfg->vm));
     nic->vsp_owner = cpu_owner(hv_cpu(bus->hv), owner);
 
     /* The channel: offered by the host, opened by the guest. */
     offer.relid = nic->relid;
+    offer.monitored = cfg->monitor_latency_ps > 0;
+    offer.monitor_id = (uint8_t)nic->monitor_id;
     offer.if_type[0] = 0x63;        /* the synthetic NIC's class, in part */
     offer.if_instance[0] = (uint8_t)nic->relid;
     if ((err = vmbus_channel_offer(&offer, &nic->ch))
@@ -906,6 +975,10 @@ synth_nic_create(struct synth_bus *bus, struct metrics *reg,
     nic->m_polls = counter(reg, comp, "polls", "polls", "guest NAPI polls");
     nic->m_vsp_runs = counter(reg, comp, "vsp_runs", "runs",
                               "provider DPC runs");
+    nic->m_in_occ = metrics_timeavg(reg, comp, "inbound_occupancy", "bytes",
+                                    "host-to-guest ring, bytes to read", 0);
+    nic->m_out_occ = metrics_timeavg(reg, comp, "outbound_occupancy", "bytes",
+                                     "guest-to-host ring, bytes to read", 0);
     {
         struct synth_nic **v = realloc(bus->by_relid,
                                        (bus->n_nics + 1) * sizeof *v);

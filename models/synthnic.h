@@ -52,9 +52,19 @@
  * created, in zero simulated time: the rings carry the real messages but
  * no cycles are charged for a guest's boot.
  *
- * Not modelled yet: subchannels and vRSS, the monitor page (every signal
- * is a hypercall), and back-pressure to the guest stack when the ring or
- * the send sections are full (the frame is dropped and counted).
+ * MONITOR PAGE.  With monitor_latency_ps > 0 a guest-to-host signal is no
+ * hypercall: the guest sets the channel's bit in the VM's monitor page
+ * (models/vmbus.h, struct vmbus_monitor) and goes on; the first trigger of
+ * a batch makes the host look at the page monitor_latency_ps later, when
+ * every set bit becomes an event flag in the root's SynIC on the channel's
+ * host processor.  Fewer exits, more latency: the trade-off FACTS.md §3.3
+ * describes.
+ *
+ * METRICS per NIC (component "hv.<vm>.nicN"): frames each way, drops,
+ * stalls, signals each way, polls, provider runs, and the time-averaged
+ * occupancy of both rings in bytes.
+ *
+ * Not modelled yet: subchannels and vRSS.
  */
 #ifndef VNETSIM_MODELS_SYNTHNIC_H
 #define VNETSIM_MODELS_SYNTHNIC_H 1
@@ -95,6 +105,10 @@ struct synth_nic_config {
     uint32_t guest_vp;              /* the VP the channel interrupts */
     uint32_t host_lp;               /* the root processor it interrupts */
     uint32_t budget;                /* NAPI poll budget, frames (64) */
+    /* > 0: the guest signals the host through the VM's monitor page
+     * instead of a hypercall; the host sees a trigger this long after the
+     * first one of a batch (FACTS.md §3.3 "monitor pages"). */
+    int64_t monitor_latency_ps;
     struct guest_stack *stack;      /* the guest's stack (receives) */
     struct synth_costs costs;
 };

@@ -263,10 +263,12 @@ static const struct lsim_field guest_fields[] = {
       .min = 0, .max = 4095,
       .help = "root LP the synthetic NIC's channel interrupts, or where "
               "the legacy NIC's worker receives" },
+    { .name = "monitor", .type = LSIM_F_BOOL, .def = "false",
+      .help = "synthetic NIC: signal the host through the monitor page" },
     { .name = "profile", .type = LSIM_F_TABLE, .required = true },
 };
 enum { GF_NAME, GF_VM, GF_SWITCH, GF_NIC, GF_MAC, GF_IP, GF_TXVP, GF_VP,
-       GF_HOSTLP, GF_PROFILE, GF_N };
+       GF_HOSTLP, GF_MONITOR, GF_PROFILE, GF_N };
 
 static void
 free_guest(void *p)
@@ -322,6 +324,10 @@ l_guest_new(lua_State *L)
                           "same value (got %" PRId64 " and %" PRId64 ")",
                           v[GF_VP].i, v[GF_TXVP].i);
     }
+    if (legacy && v[GF_MONITOR].i) {
+        return lsim_error(L, "guest.new: field 'monitor': only a synthetic "
+                          "NIC signals through the monitor page");
+    }
     if (legacy && hvm->legacy) {
         return lsim_error(L, "guest.new: VM '%s' has a legacy NIC already "
                           "(one per VM)", hv_vm_name(hvm->vm));
@@ -371,6 +377,8 @@ l_guest_new(lua_State *L)
         .guest_vp = (uint32_t)v[GF_VP].i,
         .host_lp = (uint32_t)v[GF_HOSTLP].i,
         .stack = e->gs, .costs = hvm->hv->netvsc_costs,
+        .monitor_latency_ps = v[GF_MONITOR].i ? hvm->hv->monitor_latency_ps
+                                              : 0,
     };
     struct synth_nic *sn;
     error = synth_nic_create(hvm->hv->bus, lsim_metrics(h), &nc, &sn);

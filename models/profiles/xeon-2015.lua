@@ -144,6 +144,10 @@ return {
     -- [D] the copies into and out of the shared buffers: the memory rate
     -- of FACTS.md §5 (14.4 GB/s [M]), as stack.copy_kib_cycles.
     copy_kib_cycles = 185,
+    -- [A] how long after a guest sets its monitor-page bit the host sees
+    -- it (guest.new{monitor = true}).  FACTS.md §9 item 5: the protocol
+    -- has a per-channel latency but its default is not verified.
+    monitor_latency = "20us",
   },
 
   legacy = {

@@ -7,6 +7,8 @@ local p = sim.params {
     description = "UDP load from the wire into vm1" },
   { name = "posted", default = false, type = "boolean",
     description = "posted interrupts (APIC virtualization)" },
+  { name = "monitor", default = false, type = "boolean",
+    description = "vm2 signals the host through the monitor page" },
 }
 sim.config { duration = "6ms", warmup = "1ms", sample = "1ms" }
 
@@ -25,6 +27,7 @@ local vm2 = hyp:vm { name = "vm2", vps = 1, lps = { 1 } }
 local g1 = guest.new { name = "g1", vm = vm1, switch = sw, nic = "synthetic",
   mac = "02:00:00:00:01:01", ip = "10.0.0.11", host_lp = 0, profile = prof }
 local g2 = guest.new { name = "g2", vm = vm2, switch = sw, nic = "synthetic",
+  monitor = p.monitor,
   mac = "02:00:00:00:02:01", ip = "10.0.0.12", host_lp = 1, profile = prof }
 local peer = traffic.remote { name = "client", link = wire,
   mac = "02:00:00:00:00:01", ip = "10.0.0.1" }
