@@ -59,6 +59,7 @@ struct hv_vp {
     enum vp_state state;
     uint32_t lp;                /* while running */
     bool kicked;                /* an interrupt arrived while running */
+    bool window;                /* ... while the guest had them disabled */
 
     /* The guest's levels. */
     struct cpu_dpc *dpc_head, *dpc_tail;
@@ -262,8 +263,13 @@ vapic_notify(void *ctx, uint32_t index)
         break;
     case VP_RUNNING:
         /* Taken at the end of the running chain; without posted
-         * interrupts the hypervisor forces an exit to inject it. */
+         * interrupts the hypervisor forces an exit to inject it, and if
+         * the guest is in its ISR (interrupts disabled) it must also ask
+         * for an exit when the guest enables them again. */
         vp->kicked = true;
+        if (vp->chain == CHAIN_ISR) {
+            vp->window = true;
+        }
         break;
     case VP_READY:
     case VP_INTERCEPTED:
@@ -337,16 +343,22 @@ take_interrupt(struct cpu_exec *x, struct slot *s, struct hv_vp *vp)
     vm->injections++;
     metric_add(vm->m_injections, 1);
     if (vp->kicked && !hv->cfg.posted_interrupts) {
-        /* The hypervisor kicked the running VP out to inject. */
+        /* The hypervisor kicked the running VP out to inject; if the guest
+         * had interrupts disabled, a second exit when it enabled them. */
+        uint64_t cycles = hv->cfg.costs.exit_cycles[HV_EXIT_EXT_INTR]
+                          + hv->cfg.costs.inject_cycles;
         count_exit(vm, HV_EXIT_EXT_INTR);
+        if (vp->window) {
+            count_exit(vm, HV_EXIT_INTR_WINDOW);
+            cycles += hv->cfg.costs.exit_cycles[HV_EXIT_INTR_WINDOW];
+        }
         vp->kicked = false;
-        cpu_charge(x, hv->owner,
-                   hv->cfg.costs.exit_cycles[HV_EXIT_EXT_INTR]
-                   + hv->cfg.costs.inject_cycles,
-                   isr_start, s);
+        vp->window = false;
+        cpu_charge(x, hv->owner, cycles, isr_start, s);
         return;
     }
     vp->kicked = false;
+    vp->window = false;
     cpu_charge(x, hv->owner, hv->cfg.costs.inject_cycles, isr_start, s);
 }
 

@@ -398,6 +398,58 @@ test_kick_of_a_running_vp_exits_unless_posted(void)
     CU_ASSERT_EQUAL(ext_exits_for(true), 0);
 }
 
+/* An interrupt that arrives while the guest is in its ISR. */
+static uint64_t long_isr_runs;
+
+static void
+long_isr(struct cpu_exec *x, void *arg)
+{
+    uint32_t *owner = arg;
+    long_isr_runs++;
+    cpu_charge(x, *owner, 100000, NULL, NULL);     /* 100 us */
+}
+
+static void
+raise_second(struct sim *s, void *ctx)
+{
+    (void)s;
+    (void)ctx;
+    apic_lapic_inject(hv_vm_apic(irq_vm), 0, 0x60, false);
+}
+
+static uint64_t
+window_exits_for(bool posted)
+{
+    struct hv_config hc = hv_config();
+    hc.posted_interrupts = posted;
+    setup_with(1, &hc);
+    irq_vm = new_vm("vma", 100, NULL);
+    static uint32_t owner;
+    owner = hv_vm_owner(irq_vm, "kernel");
+    CU_ASSERT(hv_vm_set_isr(irq_vm, 0x50, owner, long_isr, &owner) == 0);
+    CU_ASSERT(hv_vm_set_isr(irq_vm, 0x60, owner, guest_isr, &owner) == 0);
+    irq_vector = 0x50;
+    irq_level = false;
+    long_isr_runs = isr_runs = 0;
+    sim_schedule_at(sim, 1000 * NS, SIM_COMPONENT_ROOT, 0, raise_irq, NULL,
+                    NULL);
+    sim_schedule_at(sim, 50000 * NS, SIM_COMPONENT_ROOT, 0, raise_second,
+                    NULL, NULL);
+    sim_run(sim, 1 * MS);
+    CU_ASSERT_EQUAL(long_isr_runs, 1);
+    CU_ASSERT_EQUAL(isr_runs, 1);
+    uint64_t n = hv_vm_exits(irq_vm, HV_EXIT_INTR_WINDOW);
+    teardown();
+    return n;
+}
+
+static void
+test_interrupt_during_a_guest_isr_takes_a_window_exit_unless_posted(void)
+{
+    CU_ASSERT_EQUAL(window_exits_for(false), 1);
+    CU_ASSERT_EQUAL(window_exits_for(true), 0);
+}
+
 /* --- Intercepts ------------------------------------------------------------ */
 
 static uint32_t emu_owner_cycles = 1000;
@@ -564,6 +616,7 @@ static const struct cutest_case hv_cases[] = {
     CUTEST(test_eoi_exits_unless_assisted_or_virtualized),
     CUTEST(test_interrupt_wakes_a_halted_vp_and_runs_the_isr_with_exact_costs),
     CUTEST(test_kick_of_a_running_vp_exits_unless_posted),
+    CUTEST(test_interrupt_during_a_guest_isr_takes_a_window_exit_unless_posted),
     CUTEST(test_intercept_goes_through_the_worker_and_back),
     CUTEST(test_signal_event_reaches_the_root_and_the_guest),
     CUTEST_END
