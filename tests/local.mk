@@ -149,6 +149,7 @@ TESTS += tests/test-cli.sh tests/test-bad-scenarios.sh tests/test-manpage.sh \
 	tests/test-profiles.sh tests/test-host.sh
 EXTRA_DIST += tests/test-cli.sh tests/test-bad-scenarios.sh \
 	tests/test-manpage.sh tests/test-profiles.sh tests/test-host.sh \
+	tests/test-vm.sh \
 	tests/scenarios
 
 # -- vmswitch: vswitch-replay on generated captures (tshark if present) --
