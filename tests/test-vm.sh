@@ -14,7 +14,9 @@
 #     each register access is an intercept; between 4 and 5.5 port exits per
 #     frame (FACTS.md 4.3: 5 per isolated transmit, 4 per isolated
 #     receive, fewer under load); every injected interrupt's EOI exits
-#     (level-triggered); the worker process does the emulation.
+#     (level-triggered); the worker process does the emulation;
+#   * scenarios/vm-nics.lua: the legacy VM's mean request/response time is
+#     more than twice the synthetic VM's (it emerges from the exits).
 set -eu
 vnetsim="${top_builddir:-.}/vnetsim"
 src="${top_srcdir:-.}"
@@ -109,4 +111,13 @@ awk -v a="$inj" -v b="$eoi" 'BEGIN { exit !(a > 10 && b >= a - 1 && b <= a + 1) 
 zero "$dir/l.db" 1 hv.vm1 exits.hypercall
 vmwp=$(q "$dir/l.db" "SELECT scalarValue FROM scalar WHERE runId=1 AND moduleName='cpu' AND scalarName='owner.vm1 VMWP'")
 awk -v v="$vmwp" 'BEGIN { exit !(v > 0) }' || fail "legacy: no time in the worker process"
+# --- scenarios/vm-nics.lua: the legacy NIC's exits cost latency ---
+"$vnetsim" run --quiet -o "$dir/n.db" "$src/scenarios/vm-nics.lua"
+rs=$(q "$dir/n.db" "SELECT statMean FROM statistic WHERE moduleName='client.rr_synthetic' AND statName='rtt'")
+rl=$(q "$dir/n.db" "SELECT statMean FROM statistic WHERE moduleName='client.rr_legacy' AND statName='rtt'")
+awk -v s="$rs" -v l="$rl" 'BEGIN { exit !(s > 0 && l > 2 * s) }' ||
+    fail "vm-nics: mean RTT synthetic $rs ps, legacy $rl ps (expected legacy > 2x)"
+zero "$dir/n.db" 1 hv.synthetic exits.io_port
+[ "$(scalar "$dir/n.db" 1 hv.legacy exits.hypercall)" = 0.0 ] || fail "vm-nics: the legacy VM made hypercalls"
+
 echo "PASS: virtual machines end to end (legacy: $io exits for $tx + $rx frames)"
