@@ -67,7 +67,7 @@ struct hv_vp {
     struct hv_gthread *cur_thread, *last_thread;
     enum chain_kind chain;
     uint8_t isr_vector;
-    bool eoi_absorbed;          /* the injection was marked no-EOI */
+    bool eoi_posted;            /* the EOI is virtualized (no exit) */
 
     struct synic *synic;
 
@@ -336,10 +336,13 @@ take_interrupt(struct cpu_exec *x, struct slot *s, struct hv_vp *vp)
     vp->chain = CHAIN_ISR;
     vp->isr_vector = (uint8_t)v;
     level = apic_lapic_tmr(vm->vapic, vp->index, (uint8_t)v);
-    vp->eoi_absorbed = !level
-        && (hv->cfg.posted_interrupts
-            || (hv->cfg.eoi_assist
-                && !lower_pending(vm->vapic, vp->index, (uint8_t)v)));
+    /* With APIC virtualization an edge-triggered EOI never exits; with
+     * the EOI assist the VP assist page's "No EOI required" bit decides
+     * (models/synic.h: set for an edge-triggered injection with nothing of
+     * lower priority pending). */
+    (void)synic_eoi_assist_on_inject(
+        vp->synic, !level, lower_pending(vm->vapic, vp->index, (uint8_t)v));
+    vp->eoi_posted = !level && hv->cfg.posted_interrupts;
     vm->injections++;
     metric_add(vm->m_injections, 1);
     if (vp->kicked && !hv->cfg.posted_interrupts) {
@@ -382,14 +385,17 @@ finish_isr(struct cpu_exec *x, struct slot *s, struct hv_vp *vp)
     struct hv *hv = s->hv;
     struct hv_vm *vm = vp->vm;
     uint64_t cycles = vm->cfg.guest_costs.eoi_cycles;
+    bool exits;
 
     vp->chain = CHAIN_NONE;
-    if (!vp->eoi_absorbed) {
+    /* The guest's EOI sequence: the assist bit (btr), then the EOI write,
+     * which exits unless absorbed or virtualized. */
+    exits = synic_guest_eoi(vp->synic) && !vp->eoi_posted;
+    if (exits) {
         count_exit(vm, HV_EXIT_EOI);
         cycles += hv->cfg.costs.exit_cycles[HV_EXIT_EOI];
     }
-    cpu_charge(x, vp->eoi_absorbed ? vm->kernel_owner : hv->owner, cycles,
-               eoi_done, s);
+    cpu_charge(x, exits ? hv->owner : vm->kernel_owner, cycles, eoi_done, s);
 }
 
 static void
@@ -1063,6 +1069,7 @@ hv_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
         synic_set_enabled(vp->synic, true);
         synic_set_siefp(vp->synic, true);
         synic_set_simp(vp->synic, true);
+        synic_set_vp_assist(vp->synic, hv->cfg.eoi_assist);
         err = hvsched_add_vp(hv->sched, cfg->weight, affinity,
                              HVSCHED_AFFINITY_WORDS(hv->n_lps), &id);
         if (err) {
