@@ -20,6 +20,7 @@
 #include "models/guest.h"
 #include "models/hv.h"
 #include "models/netvsc.h"
+#include "models/rss.h"
 #include "models/synic.h"
 #include "models/vmbus.h"
 #include "models/vswhost.h"
@@ -30,6 +31,7 @@
 #define SYNTH_SINT 2                /* VMBus messages and events (Linux) */
 #define SYNTH_MAX_VMS 4096
 #define SYNTH_PKT_BUF (64 * 1024)   /* largest ring packet read at once */
+#define SYNTH_MAX_QUEUES 64         /* VRSS_CHANNEL_MAX (FACTS.md §3.4) */
 
 struct vm_entry {
     struct synth_bus *bus;
@@ -37,7 +39,7 @@ struct vm_entry {
     uint32_t owner;                 /* "<vm> netvsc" */
     uint64_t isr_cycles;            /* the guest VMBus ISR's body */
     struct vmbus_monitor mon;       /* the VM's monitor page */
-    struct synth_nic *by_monitor[VMBUS_MONITOR_IDS];
+    struct synth_queue *by_monitor[VMBUS_MONITOR_IDS];
     uint32_t n_monitored;
 };
 
@@ -45,8 +47,10 @@ struct synth_bus {
     struct hv *hv;
     uint8_t root_vector, guest_vector;
     uint32_t root_owner;            /* "vmbus" */
-    struct synth_nic **by_relid;    /* relid = index + 1 */
-    uint32_t n_nics;
+    struct synth_queue **by_relid;  /* every queue; relid = index + 1 */
+    uint32_t n_nics;                /* queues */
+    struct synth_nic **nics;        /* every NIC */
+    uint32_t n_parents;
     struct vm_entry **vms;
     uint32_t n_vms;
     uint8_t *pkt_buf;               /* one ring packet being parsed */
@@ -57,11 +61,16 @@ struct frames {
     size_t n, cap;
 };
 
-struct synth_nic {
+/* One VMBus channel of a NIC -- the primary or a subchannel (a vRSS
+ * queue) -- with its own rings and protocol ends. */
+struct synth_queue {
+    struct synth_nic *nic;          /* the NIC it belongs to */
+    uint32_t index;                 /* 0: the primary channel */
     struct synth_bus *bus;
     struct vm_entry *ve;
     struct synth_nic_config cfg;
     char *name;
+    bool owns_channel;              /* the primary: destroys the channel */
     uint32_t relid;
     uint32_t monitor_id;            /* with cfg.monitor_latency_ps > 0 */
     uint32_t port;
@@ -81,6 +90,7 @@ struct synth_nic {
     struct cpu_dpc napi;
     struct hv_vp *napi_vp;
     bool napi_running, napi_again;
+    bool napi_sig;                  /* this poll must signal the host */
     uint32_t napi_read;
     struct frames rx;               /* frames the client delivered */
 
@@ -101,7 +111,7 @@ struct synth_nic {
 
     struct metric *m_tx_frames, *m_rx_frames, *m_tx_dropped, *m_rx_dropped;
     struct metric *m_sig_host, *m_sig_guest, *m_polls, *m_vsp_runs;
-    struct metric *m_tx_stalls, *m_in_occ, *m_out_occ;
+    struct metric *m_tx_stalls;
 };
 
 static void
@@ -119,8 +129,24 @@ frames_push(struct frames *f, struct vsw_pkt *pkt)
     f->v[f->n++] = pkt;
 }
 
+/* The NIC: one switch port, one guest driver, and its queues (with vRSS,
+ * one VMBus channel per queue; frames are spread by the Toeplitz hash
+ * through an indirection table, both ways). */
+struct synth_nic {
+    struct synth_bus *bus;
+    struct synth_nic_config cfg;
+    char *name;
+    uint32_t port;
+    struct synth_queue **q;
+    uint32_t n_q;
+    struct rss_config rss;
+    struct rss_indirection itab;
+    struct frames *split;           /* per queue, for one delivery */
+    struct metric *m_in_occ, *m_out_occ;
+};
+
 static uint64_t
-copy_cycles(const struct synth_nic *nic, uint64_t bytes)
+copy_cycles(const struct synth_queue *nic, uint64_t bytes)
 {
     return bytes * nic->cfg.costs.copy_kib_cycles / 1024;
 }
@@ -176,7 +202,7 @@ ring_send(struct vmbus_ring *ring, const struct netvsc_vmpkt *p, bool *signal)
 static int
 vsc_chan_send(void *ctx, const struct netvsc_vmpkt *p)
 {
-    struct synth_nic *nic = ctx;
+    struct synth_queue *nic = ctx;
     bool sig = false;
     int err = ring_send(nic->out, p, &sig);
 
@@ -190,7 +216,7 @@ vsc_chan_send(void *ctx, const struct netvsc_vmpkt *p)
 static void
 vsc_ring_space(void *ctx, uint32_t *free_bytes, uint32_t *ring_size)
 {
-    struct synth_nic *nic = ctx;
+    struct synth_queue *nic = ctx;
 
     *free_bytes = vmbus_ring_bytes_to_write(nic->out);
     *ring_size = vmbus_ring_size(nic->out);
@@ -199,7 +225,7 @@ vsc_ring_space(void *ctx, uint32_t *free_bytes, uint32_t *ring_size)
 static int
 vsp_chan_send(void *ctx, const struct netvsc_vmpkt *p)
 {
-    struct synth_nic *nic = ctx;
+    struct synth_queue *nic = ctx;
     bool sig = false;
     int err = ring_send(nic->in, p, &sig);
 
@@ -217,7 +243,7 @@ static const struct netvsc_chan_ops vsp_chan = { vsp_chan_send, NULL };
 /* Parses the ring packet of 'view' into a netvsc packet and hands it to
  * the VSC ('to_vsc') or the VSP.  Returns the end's result. */
 static int
-dispatch(struct synth_nic *nic, const struct vmbus_pkt_view *v, bool to_vsc)
+dispatch(struct synth_queue *nic, const struct vmbus_pkt_view *v, bool to_vsc)
 {
     struct netvsc_range xr[NETVSC_MAX_XFER_RANGES];
     struct netvsc_gpa gr[NETVSC_MAX_PAGE_BUFFERS];
@@ -259,7 +285,7 @@ dispatch(struct synth_nic *nic, const struct vmbus_pkt_view *v, bool to_vsc)
 /* Reads at most 'max' packets of 'ring' in one batch and dispatches them.
  * Returns the number read; '*signal' from the batch end. */
 static uint32_t
-drain(struct synth_nic *nic, struct vmbus_ring *ring, bool to_vsc,
+drain(struct synth_queue *nic, struct vmbus_ring *ring, bool to_vsc,
       uint32_t max, bool *signal)
 {
     struct vmbus_pkt_view v;
@@ -276,11 +302,19 @@ drain(struct synth_nic *nic, struct vmbus_ring *ring, bool to_vsc,
     return n;
 }
 
+/* The NIC's rings' occupancy, summed over its queues. */
 static void
-update_occupancy(struct synth_nic *nic)
+update_occupancy(struct synth_queue *q)
 {
-    metric_set(nic->m_in_occ, (double)vmbus_ring_bytes_to_read(nic->in));
-    metric_set(nic->m_out_occ, (double)vmbus_ring_bytes_to_read(nic->out));
+    struct synth_nic *nic = q->nic;
+    uint64_t in = 0, out = 0;
+
+    for (uint32_t i = 0; i < nic->n_q; i++) {
+        in += vmbus_ring_bytes_to_read(nic->q[i]->in);
+        out += vmbus_ring_bytes_to_read(nic->q[i]->out);
+    }
+    metric_set(nic->m_in_occ, (double)in);
+    metric_set(nic->m_out_occ, (double)out);
 }
 
 /* --- The guest signals the host: a hypercall, or the monitor page ----------- */
@@ -296,7 +330,7 @@ monitor_poll(struct sim *sim, void *ctx)
 
     (void)sim;
     for (uint32_t i = 0; i < n; i++) {
-        struct synth_nic *nic = ve->by_monitor[ids[i]];
+        struct synth_queue *nic = ve->by_monitor[ids[i]];
         (void)synic_signal_event(hv_root_synic(ve->bus->hv,
                                                nic->cfg.host_lp),
                                  SYNTH_SINT, nic->relid);
@@ -306,7 +340,7 @@ monitor_poll(struct sim *sim, void *ctx)
 /* From guest code in 'x': tells the host that the outbound ring has data,
  * then continues with 'next'('arg'). */
 static void
-signal_host(struct synth_nic *nic, struct cpu_exec *x, cpu_step_fn *next,
+signal_host(struct synth_queue *nic, struct cpu_exec *x, cpu_step_fn *next,
             void *arg)
 {
     metric_add(nic->m_sig_host, 1);
@@ -336,7 +370,7 @@ static void napi_step(struct cpu_exec *x, void *arg);
 static void
 vsc_wake(void *ctx)
 {
-    struct synth_nic *nic = ctx;
+    struct synth_queue *nic = ctx;
 
     guest_stack_unstall(nic->cfg.stack);
 }
@@ -344,7 +378,7 @@ vsc_wake(void *ctx)
 static void
 vsc_deliver(void *ctx, struct vsw_pkt *pkt)
 {
-    struct synth_nic *nic = ctx;
+    struct synth_queue *nic = ctx;
 
     frames_push(&nic->rx, pkt);
 }
@@ -360,7 +394,7 @@ guest_isr(struct cpu_exec *x, void *arg)
 
     while ((n = synic_scan_flags(hv_vp_synic(vp), SYNTH_SINT, flags, 64))) {
         for (size_t i = 0; i < n; i++) {
-            struct synth_nic *nic;
+            struct synth_queue *nic;
             if (flags[i] == 0 || flags[i] > bus->n_nics) {
                 continue;
             }
@@ -384,7 +418,7 @@ guest_isr(struct cpu_exec *x, void *arg)
 static void
 napi_end(struct cpu_exec *x, void *arg)
 {
-    struct synth_nic *nic = arg;
+    struct synth_queue *nic = arg;
 
     (void)x;
     nic->napi_running = false;
@@ -403,10 +437,10 @@ napi_end(struct cpu_exec *x, void *arg)
 static void
 napi_signal(struct cpu_exec *x, void *arg)
 {
-    struct synth_nic *nic = arg;
+    struct synth_queue *nic = arg;
 
-    if (nic->sig_host) {
-        nic->sig_host = false;
+    if (nic->napi_sig) {
+        nic->napi_sig = false;
         signal_host(nic, x, napi_end, nic);
         return;
     }
@@ -416,7 +450,7 @@ napi_signal(struct cpu_exec *x, void *arg)
 static void
 napi_deliver(struct cpu_exec *x, void *arg)
 {
-    struct synth_nic *nic = arg;
+    struct synth_queue *nic = arg;
     size_t n = nic->rx.n;
 
     nic->rx.n = 0;
@@ -431,7 +465,7 @@ napi_deliver(struct cpu_exec *x, void *arg)
 static void
 napi_step(struct cpu_exec *x, void *arg)
 {
-    struct synth_nic *nic = arg;
+    struct synth_queue *nic = arg;
     const struct netvsc_vsc_stats *st = netvsc_vsc_stats(nic->vsc);
     uint64_t copied = st->rx_copy_bytes;
     bool sig = false;
@@ -447,6 +481,9 @@ napi_step(struct cpu_exec *x, void *arg)
      * must be signalled (pending_send_sz). */
     nic->sig_host |= sig;
     (void)netvsc_vsc_flush_completions(nic->vsc);
+    /* Keep the outcome: the send thread (on another VP, with vRSS) may
+     * use sig_host before this poll's chain reaches napi_signal(). */
+    nic->napi_sig = nic->sig_host;
     update_occupancy(nic);
     cycles = nic->cfg.costs.packet_cycles
                  * (nic->napi_read + nic->pkts_written)
@@ -460,7 +497,7 @@ napi_step(struct cpu_exec *x, void *arg)
 static void
 xmit_signal(struct cpu_exec *x, void *arg)
 {
-    struct synth_nic *nic = arg;
+    struct synth_queue *nic = arg;
     cpu_step_fn *next = nic->xmit_next;
     void *next_arg = nic->xmit_arg;
 
@@ -473,10 +510,10 @@ xmit_signal(struct cpu_exec *x, void *arg)
 }
 
 static void
-synth_xmit(void *ctx, struct cpu_exec *x, struct vsw_pkt *pkt, bool more,
+queue_xmit(void *ctx, struct cpu_exec *x, struct vsw_pkt *pkt, bool more,
            cpu_step_fn *next, void *arg)
 {
-    struct synth_nic *nic = ctx;
+    struct synth_queue *nic = ctx;
     const struct netvsc_vsc_stats *st = netvsc_vsc_stats(nic->vsc);
     uint64_t copied = st->tx_copy_bytes;
     uint64_t cycles;
@@ -517,7 +554,7 @@ root_isr(struct cpu_exec *x, void *arg)
 
     while ((n = synic_scan_flags(sy, SYNTH_SINT, flags, 64))) {
         for (size_t i = 0; i < n; i++) {
-            struct synth_nic *nic;
+            struct synth_queue *nic;
             if (flags[i] == 0 || flags[i] > bus->n_nics) {
                 continue;
             }
@@ -537,7 +574,7 @@ root_isr(struct cpu_exec *x, void *arg)
 static void
 vsp_deliver(void *ctx, struct vsw_pkt *pkt)
 {
-    struct synth_nic *nic = ctx;
+    struct synth_queue *nic = ctx;
 
     frames_push(&nic->tx, pkt);
 }
@@ -545,7 +582,7 @@ vsp_deliver(void *ctx, struct vsw_pkt *pkt)
 static void
 vsp_end(struct cpu_exec *x, void *arg)
 {
-    struct synth_nic *nic = arg;
+    struct synth_queue *nic = arg;
 
     nic->vsp_running = false;
     if (nic->vsp_again) {
@@ -562,7 +599,7 @@ vsp_end(struct cpu_exec *x, void *arg)
 static void
 vsp_signal(struct cpu_exec *x, void *arg)
 {
-    struct synth_nic *nic = arg;
+    struct synth_queue *nic = arg;
 
     if (nic->vsp_sig_guest) {
         nic->vsp_sig_guest = false;
@@ -577,7 +614,7 @@ vsp_signal(struct cpu_exec *x, void *arg)
 static void
 vsp_switch(struct cpu_exec *x, void *arg)
 {
-    struct synth_nic *nic = arg;
+    struct synth_queue *nic = arg;
     size_t n = nic->tx.n;
 
     nic->tx.n = 0;
@@ -591,7 +628,7 @@ vsp_switch(struct cpu_exec *x, void *arg)
 static void
 vsp_step(struct cpu_exec *x, void *arg)
 {
-    struct synth_nic *nic = arg;
+    struct synth_queue *nic = arg;
     uint32_t read;
     bool sig = false;
     uint64_t cycles;
@@ -612,7 +649,7 @@ vsp_step(struct cpu_exec *x, void *arg)
 /* --- The switch delivers to the VM ---------------------------------------------- */
 
 struct rx_job {
-    struct synth_nic *nic;
+    struct synth_queue *nic;
     bool signal;
     cpu_step_fn *done;
     void *done_arg;
@@ -635,7 +672,7 @@ static void
 sink_signal(struct cpu_exec *x, void *arg)
 {
     struct rx_job *j = arg;
-    struct synth_nic *nic = j->nic;
+    struct synth_queue *nic = j->nic;
 
     if (j->signal) {
         metric_add(nic->m_sig_guest, 1);
@@ -647,10 +684,10 @@ sink_signal(struct cpu_exec *x, void *arg)
 }
 
 static void
-sink_deliver(void *ctx, struct cpu_exec *x, struct vsw_pkt **pkts, size_t n,
+queue_deliver(void *ctx, struct cpu_exec *x, struct vsw_pkt **pkts, size_t n,
              cpu_step_fn *done, void *done_arg)
 {
-    struct synth_nic *nic = ctx;
+    struct synth_queue *nic = ctx;
     const struct netvsc_vsp_stats *st = netvsc_vsp_stats(nic->vsp);
     uint64_t copied = st->rx_copy_bytes;
     struct rx_job *j = nic->free_jobs;
@@ -688,7 +725,7 @@ sink_deliver(void *ctx, struct cpu_exec *x, struct vsw_pkt **pkts, size_t n,
 static int
 resolve_gpadl(void *ctx, uint32_t gpadl, uint64_t *gpa, uint64_t *size)
 {
-    struct synth_nic *nic = ctx;
+    struct synth_queue *nic = ctx;
     struct netvsc_vsc_info info;
 
     netvsc_vsc_get_info(nic->vsc, &info);
@@ -705,15 +742,19 @@ resolve_gpadl(void *ctx, uint32_t gpadl, uint64_t *gpa, uint64_t *size)
     return ENOENT;
 }
 
+static void synth_nic_free(struct synth_nic *nic);
+
 static void
-nic_free(struct synth_nic *nic)
+nic_free(struct synth_queue *nic)
 {
     if (!nic) {
         return;
     }
     netvsc_vsc_destroy(nic->vsc);
     netvsc_vsp_destroy(nic->vsp);
-    vmbus_channel_destroy(nic->ch);
+    if (nic->owns_channel) {
+        vmbus_channel_destroy(nic->ch);     /* and its subchannels */
+    }
     for (size_t i = 0; i < nic->rx.n; i++) {
         vsw_pkt_free(nic->rx.v[i]);
     }
@@ -766,10 +807,15 @@ synth_bus_destroy(struct synth_bus *bus)
     if (!bus) {
         return;
     }
-    for (uint32_t i = 0; i < bus->n_nics; i++) {
+    /* Subchannels first: a primary's channel takes its subchannels. */
+    for (uint32_t i = bus->n_nics; i-- > 0;) {
         nic_free(bus->by_relid[i]);
     }
     free(bus->by_relid);
+    for (uint32_t i = 0; i < bus->n_parents; i++) {
+        synth_nic_free(bus->nics[i]);
+    }
+    free(bus->nics);
     for (uint32_t i = 0; i < bus->n_vms; i++) {
         free(bus->vms[i]);
     }
@@ -820,7 +866,7 @@ vm_entry(struct synth_bus *bus, struct hv_vm *vm)
 /* Moves packets between the two ends until both rings are empty (the
  * negotiation at creation, in zero time). */
 static void
-pump(struct synth_nic *nic)
+pump(struct synth_queue *nic)
 {
     bool sig;
 
@@ -833,11 +879,225 @@ pump(struct synth_nic *nic)
     }
 }
 
-static struct metric *
-counter(struct metrics *reg, sim_component_id comp, const char *name,
-        const char *unit, const char *what)
+/* --- The NIC: queue choice -------------------------------------------------- */
+
+/* The queue of a frame: the Toeplitz hash of its addresses and ports
+ * through the indirection table (queue 0 for a frame without a hash). */
+static uint32_t
+queue_of(const struct synth_nic *nic, const struct vsw_pkt *pkt)
 {
-    return metrics_counter(reg, comp, name, unit, what);
+    struct rss_result r;
+
+    if (nic->n_q == 1
+        || rss_hash_frame(&nic->rss, vsw_pkt_data_const(pkt),
+                          vsw_pkt_len(pkt), &r)
+        || !r.hashed) {
+        return 0;
+    }
+    return rss_indirect(&nic->itab, r.hash);
+}
+
+/* The guest stack sends: on the queue of the frame's flow (Linux picks
+ * the subchannel through the host's send indirection table). */
+static void
+nic_xmit(void *ctx, struct cpu_exec *x, struct vsw_pkt *pkt, bool more,
+         cpu_step_fn *next, void *arg)
+{
+    struct synth_nic *nic = ctx;
+
+    /* xmit_more holds a batch open for the next frame of the same queue;
+     * with several queues the next frame may go elsewhere, so each frame
+     * is sent at once (its batch would otherwise wait). */
+    queue_xmit(nic->q[queue_of(nic, pkt)], x, pkt, more && nic->n_q == 1,
+               next, arg);
+}
+
+/* The switch delivers: the provider spreads the frames over the queues,
+ * then each queue takes its share in turn. */
+struct split_job {
+    struct synth_nic *nic;
+    uint32_t next_q;
+    cpu_step_fn *done;
+    void *done_arg;
+    struct split_job *next_free;
+};
+
+static void
+split_step(struct cpu_exec *x, void *arg)
+{
+    struct split_job *j = arg;
+    struct synth_nic *nic = j->nic;
+
+    while (j->next_q < nic->n_q && !nic->split[j->next_q].n) {
+        j->next_q++;
+    }
+    if (j->next_q == nic->n_q) {
+        cpu_step_fn *done = j->done;
+        void *done_arg = j->done_arg;
+        free(j);
+        done(x, done_arg);
+        return;
+    }
+    struct frames *f = &nic->split[j->next_q];
+    size_t n = f->n;
+    f->n = 0;
+    /* queue_deliver() takes the frames before it charges anything. */
+    queue_deliver(nic->q[j->next_q++], x, f->v, n, split_step, j);
+}
+
+static void
+nic_deliver(void *ctx, struct cpu_exec *x, struct vsw_pkt **pkts, size_t n,
+            cpu_step_fn *done, void *done_arg)
+{
+    struct synth_nic *nic = ctx;
+    struct split_job *j;
+
+    if (nic->n_q == 1) {
+        queue_deliver(nic->q[0], x, pkts, n, done, done_arg);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        frames_push(&nic->split[queue_of(nic, pkts[i])], pkts[i]);
+    }
+    j = malloc(sizeof *j);
+    if (!j) {
+        sim_fatal("synthetic NIC: out of memory");
+    }
+    *j = (struct split_job){ nic, 0, done, done_arg, NULL };
+    split_step(x, j);
+}
+
+/* --- Building ------------------------------------------------------------------ */
+
+static void
+synth_nic_free(struct synth_nic *nic)
+{
+    if (!nic) {
+        return;
+    }
+    for (uint32_t i = 0; nic->split && i < nic->n_q; i++) {
+        free(nic->split[i].v);
+    }
+    free(nic->split);
+    free(nic->q);
+    free(nic->name);
+    free(nic);
+}
+
+/* Builds queue 'index' of 'nic': its channel (the primary, or subchannel
+ * 'index' of it), both protocol ends, the negotiation.  The bus owns it. */
+static int
+queue_create(struct synth_nic *nic, uint32_t index)
+{
+    struct synth_bus *bus = nic->bus;
+    const struct synth_nic_config *cfg = &nic->cfg;
+    struct gmem *mem = hv_vm_memory(cfg->vm);
+    uint32_t vps = hv_vm_vp_count(cfg->vm);
+    uint32_t lps = cpu_lp_count(hv_cpu(bus->hv));
+    struct synth_queue *q;
+    char owner[128];
+    int err;
+
+    if (bus->n_nics >= 2047) {
+        return ENOSPC;
+    }
+    q = calloc(1, sizeof *q);
+    if (!q || !(q->name = strdup(nic->name))) {
+        free(q);
+        return ENOMEM;
+    }
+    q->nic = nic;
+    q->index = index;
+    q->bus = bus;
+    q->cfg = *cfg;
+    q->cfg.name = q->name;
+    q->cfg.guest_vp = (cfg->guest_vp + index) % vps;
+    q->cfg.host_lp = (cfg->host_lp + index) % lps;
+    q->relid = bus->n_nics + 1;
+    if (!(q->ve = vm_entry(bus, cfg->vm))) {
+        nic_free(q);
+        return ENOMEM;
+    }
+    q->ve->isr_cycles = cfg->costs.vsc_isr_cycles;
+    if (cfg->monitor_latency_ps > 0) {
+        if (q->ve->n_monitored >= VMBUS_MONITOR_IDS) {
+            nic_free(q);
+            return ENOSPC;
+        }
+        q->monitor_id = q->ve->n_monitored++;
+        q->ve->by_monitor[q->monitor_id] = q;
+        vmbus_monitor_set_latency(&q->ve->mon, q->monitor_id,
+                                  cfg->monitor_latency_ps);
+    }
+    snprintf(owner, sizeof owner, "%s netvsp", hv_vm_name(cfg->vm));
+    q->vsp_owner = cpu_owner(hv_cpu(bus->hv), owner);
+
+    /* The channel: offered by the host, opened by the guest.  A vRSS
+     * queue is a subchannel of queue 0's channel. */
+    if (index == 0) {
+        struct vmbus_offer offer = { 0 };
+        offer.relid = q->relid;
+        offer.monitored = cfg->monitor_latency_ps > 0;
+        offer.monitor_id = (uint8_t)q->monitor_id;
+        offer.if_type[0] = 0x63;    /* the synthetic NIC's class, in part */
+        offer.if_instance[0] = (uint8_t)q->relid;
+        err = vmbus_channel_offer(&offer, &q->ch);
+        q->owns_channel = true;
+    } else {
+        err = vmbus_channel_offer_sub(nic->q[0]->ch, (uint16_t)index,
+                                      q->relid, cfg->monitor_latency_ps > 0,
+                                      (uint8_t)q->monitor_id, &q->ch);
+    }
+    if (err || (err = vmbus_channel_open(q->ch, mem, NULL))) {
+        nic_free(q);
+        return err;
+    }
+    q->out = vmbus_channel_outbound(q->ch);
+    q->in = vmbus_channel_inbound(q->ch);
+
+    /* Both ends of the protocol.  Each queue negotiates its own buffers
+     * (real subchannels share the primary's); with several queues they
+     * are smaller, so that they fit the VM's memory. */
+    struct netvsc_vsc_config vc = {
+        .mem = mem, .chan = &vsc_chan, .chan_ctx = q,
+        .deliver = vsc_deliver, .deliver_ctx = q,
+        .wake = vsc_wake, .wake_ctx = q,
+    };
+    if (nic->n_q > 1) {
+        vc.recv_buf_size = 4u << 20;
+        vc.page_slots = 16;
+    }
+    struct netvsc_vsp_config pc = {
+        .mem = mem, .chan = &vsp_chan, .chan_ctx = q,
+        .deliver = vsp_deliver, .deliver_ctx = q,
+        .gpadl = resolve_gpadl, .gpadl_ctx = q,
+    };
+    if ((err = netvsc_vsc_create(&vc, &q->vsc))
+        || (err = netvsc_vsp_create(&pc, &q->vsp))
+        || (err = netvsc_vsc_start(q->vsc))) {
+        nic_free(q);
+        return err;
+    }
+    pump(q);
+    if (netvsc_vsc_state(q->vsc) != NETVSC_VSC_READY
+        || !netvsc_vsp_ready(q->vsp)) {
+        nic_free(q);
+        return EPROTO;
+    }
+    cpu_dpc_init(&q->napi, napi_step, q, q->ve->owner);
+    cpu_dpc_init(&q->vsp_dpc, vsp_step, q, q->vsp_owner);
+    {
+        struct synth_queue **v = realloc(bus->by_relid,
+                                         (bus->n_nics + 1) * sizeof *v);
+        if (!v) {
+            nic_free(q);
+            return ENOMEM;
+        }
+        bus->by_relid = v;
+        bus->by_relid[bus->n_nics++] = q;
+    }
+    nic->q[index] = q;
+    return 0;
 }
 
 int
@@ -845,107 +1105,51 @@ synth_nic_create(struct synth_bus *bus, struct metrics *reg,
                  const struct synth_nic_config *cfg, struct synth_nic **out)
 {
     struct synth_nic *nic;
-    struct vmbus_offer offer = { 0 };
     struct vsw_nic_params np = { .kind = VSW_NIC_VM, .n_macs = 1 };
-    struct vswh_sink sink = { sink_deliver, NULL };
-    struct guest_nic gn = { synth_xmit, NULL };
-    struct gmem *mem = hv_vm_memory(cfg->vm);
+    struct vswh_sink sink = { nic_deliver, NULL };
+    struct guest_nic gn = { nic_xmit, NULL };
     struct sim *sim;
     sim_component_id comp;
-    char owner[128];
+    uint32_t nq = cfg->queues ? cfg->queues : 1;
     int err;
 
     *out = NULL;
     if (!cfg->name || !cfg->vm || !cfg->sw || !cfg->mac || !cfg->stack
         || cfg->guest_vp >= hv_vm_vp_count(cfg->vm)
         || cfg->host_lp >= cpu_lp_count(hv_cpu(bus->hv))
-        || bus->n_nics >= 2047) {
+        || nq > SYNTH_MAX_QUEUES) {
         return EINVAL;
     }
     nic = calloc(1, sizeof *nic);
-    if (!nic || !(nic->name = strdup(cfg->name))) {
-        free(nic);
+    if (!nic || !(nic->name = strdup(cfg->name))
+        || !(nic->q = calloc(nq, sizeof *nic->q))
+        || !(nic->split = calloc(nq, sizeof *nic->split))) {
+        synth_nic_free(nic);
         return ENOMEM;
     }
     nic->bus = bus;
     nic->cfg = *cfg;
     nic->cfg.name = nic->name;
+    nic->cfg.queues = nq;
     if (!nic->cfg.budget) {
         nic->cfg.budget = NETVSC_NAPI_POLL_WEIGHT;
     }
-    nic->relid = bus->n_nics + 1;
-    if (!(nic->ve = vm_entry(bus, cfg->vm))) {
-        nic_free(nic);
-        return ENOMEM;
+    nic->n_q = nq;
+    rss_config_init(&nic->rss);
+    if (rss_indirection_fill(&nic->itab, RSS_INDIRECTION_MAX, nq)) {
+        synth_nic_free(nic);
+        return EINVAL;
     }
-    nic->ve->isr_cycles = cfg->costs.vsc_isr_cycles;
-    if (cfg->monitor_latency_ps > 0) {
-        if (nic->ve->n_monitored >= VMBUS_MONITOR_IDS) {
-            nic_free(nic);
-            return ENOSPC;
+    {
+        struct synth_nic **v = realloc(bus->nics,
+                                       (bus->n_parents + 1) * sizeof *v);
+        if (!v) {
+            synth_nic_free(nic);
+            return ENOMEM;
         }
-        nic->monitor_id = nic->ve->n_monitored++;
-        nic->ve->by_monitor[nic->monitor_id] = nic;
-        vmbus_monitor_set_latency(&nic->ve->mon, nic->monitor_id,
-                                  cfg->monitor_latency_ps);
+        bus->nics = v;
+        bus->nics[bus->n_parents++] = nic;  /* the bus frees it */
     }
-    snprintf(owner, sizeof owner, "%s netvsp", hv_vm_name(cfg->vm));
-    nic->vsp_owner = cpu_owner(hv_cpu(bus->hv), owner);
-
-    /* The channel: offered by the host, opened by the guest. */
-    offer.relid = nic->relid;
-    offer.monitored = cfg->monitor_latency_ps > 0;
-    offer.monitor_id = (uint8_t)nic->monitor_id;
-    offer.if_type[0] = 0x63;        /* the synthetic NIC's class, in part */
-    offer.if_instance[0] = (uint8_t)nic->relid;
-    if ((err = vmbus_channel_offer(&offer, &nic->ch))
-        || (err = vmbus_channel_open(nic->ch, mem, NULL))) {
-        nic_free(nic);
-        return err;
-    }
-    nic->out = vmbus_channel_outbound(nic->ch);
-    nic->in = vmbus_channel_inbound(nic->ch);
-
-    /* Both ends of the protocol. */
-    struct netvsc_vsc_config vc = {
-        .mem = mem, .chan = &vsc_chan, .chan_ctx = nic,
-        .deliver = vsc_deliver, .deliver_ctx = nic,
-        .wake = vsc_wake, .wake_ctx = nic,
-    };
-    struct netvsc_vsp_config pc = {
-        .mem = mem, .chan = &vsp_chan, .chan_ctx = nic,
-        .deliver = vsp_deliver, .deliver_ctx = nic,
-        .gpadl = resolve_gpadl, .gpadl_ctx = nic,
-    };
-    if ((err = netvsc_vsc_create(&vc, &nic->vsc))
-        || (err = netvsc_vsp_create(&pc, &nic->vsp))
-        || (err = netvsc_vsc_start(nic->vsc))) {
-        nic_free(nic);
-        return err;
-    }
-    pump(nic);
-    if (netvsc_vsc_state(nic->vsc) != NETVSC_VSC_READY
-        || !netvsc_vsp_ready(nic->vsp)) {
-        nic_free(nic);
-        return EPROTO;
-    }
-
-    /* The switch port. */
-    memcpy(np.macs[0], cfg->mac, 6);
-    np.name = nic->name;
-    np.caps.vlan_oob = true;
-    np.caps.csum_ipv4 = true;
-    np.caps.csum_ipv6 = true;
-    sink.ctx = nic;
-    if ((err = vswh_port_add(cfg->sw, nic->name, &np, &sink, &nic->port))) {
-        nic_free(nic);
-        return err;
-    }
-
-    cpu_dpc_init(&nic->napi, napi_step, nic, nic->ve->owner);
-    cpu_dpc_init(&nic->vsp_dpc, vsp_step, nic, nic->vsp_owner);
-    gn.ctx = nic;
-    guest_stack_set_nic(cfg->stack, &gn);
 
     sim = cpu_sim(hv_cpu(bus->hv));
     {
@@ -955,39 +1159,60 @@ synth_nic_create(struct synth_bus *bus, struct metrics *reg,
                                  dot ? dot + 1 : nic->name, &err);
     }
     if (!comp) {
-        nic_free(nic);
         return err ? err : EINVAL;
     }
-    nic->m_tx_frames = counter(reg, comp, "tx_frames", "frames",
-                               "frames the guest sent");
-    nic->m_rx_frames = counter(reg, comp, "rx_frames", "frames",
-                               "frames delivered to the guest stack");
-    nic->m_tx_dropped = counter(reg, comp, "tx_dropped", "frames",
-                                "frames the client dropped");
-    nic->m_tx_stalls = counter(reg, comp, "tx_stalls", "stalls",
-                               "sends held back: the queue was stopped");
-    nic->m_rx_dropped = counter(reg, comp, "rx_dropped", "frames",
-                                "frames the provider could not place");
-    nic->m_sig_host = counter(reg, comp, "signals_to_host", "signals",
-                              "SignalEvent hypercalls by the guest");
-    nic->m_sig_guest = counter(reg, comp, "signals_to_guest", "signals",
-                               "SignalEvent by the root to the guest");
-    nic->m_polls = counter(reg, comp, "polls", "polls", "guest NAPI polls");
-    nic->m_vsp_runs = counter(reg, comp, "vsp_runs", "runs",
-                              "provider DPC runs");
-    nic->m_in_occ = metrics_timeavg(reg, comp, "inbound_occupancy", "bytes",
-                                    "host-to-guest ring, bytes to read", 0);
-    nic->m_out_occ = metrics_timeavg(reg, comp, "outbound_occupancy", "bytes",
-                                     "guest-to-host ring, bytes to read", 0);
-    {
-        struct synth_nic **v = realloc(bus->by_relid,
-                                       (bus->n_nics + 1) * sizeof *v);
-        if (!v) {
-            nic_free(nic);
-            return ENOMEM;
+    for (uint32_t i = 0; i < nq; i++) {
+        if ((err = queue_create(nic, i))) {
+            return err;
         }
-        bus->by_relid = v;
-        bus->by_relid[bus->n_nics++] = nic;
+    }
+
+    /* The switch port, and the guest stack's NIC. */
+    memcpy(np.macs[0], cfg->mac, 6);
+    np.name = nic->name;
+    np.caps.vlan_oob = true;
+    np.caps.csum_ipv4 = true;
+    np.caps.csum_ipv6 = true;
+    sink.ctx = nic;
+    if ((err = vswh_port_add(cfg->sw, nic->name, &np, &sink, &nic->port))) {
+        return err;
+    }
+    gn.ctx = nic;
+    guest_stack_set_nic(cfg->stack, &gn);
+
+    struct metric *m[9];
+    static const char *const names[9][3] = {
+        { "tx_frames", "frames", "frames the guest sent" },
+        { "rx_frames", "frames", "frames delivered to the guest stack" },
+        { "tx_dropped", "frames", "frames the client dropped" },
+        { "tx_stalls", "stalls", "sends held back: the queue was stopped" },
+        { "rx_dropped", "frames", "frames the provider could not place" },
+        { "signals_to_host", "signals", "guest-to-host signals" },
+        { "signals_to_guest", "signals", "SignalEvent by the root to the guest" },
+        { "polls", "polls", "guest NAPI polls" },
+        { "vsp_runs", "runs", "provider DPC runs" },
+    };
+    for (int i = 0; i < 9; i++) {
+        m[i] = metrics_counter(reg, comp, names[i][0], names[i][1],
+                               names[i][2]);
+    }
+    nic->m_in_occ = metrics_timeavg(reg, comp, "inbound_occupancy", "bytes",
+                                    "host-to-guest rings, bytes to read", 0);
+    nic->m_out_occ = metrics_timeavg(reg, comp, "outbound_occupancy",
+                                     "bytes",
+                                     "guest-to-host rings, bytes to read", 0);
+    for (uint32_t i = 0; i < nq; i++) {
+        struct synth_queue *q = nic->q[i];
+        q->port = nic->port;
+        q->m_tx_frames = m[0];
+        q->m_rx_frames = m[1];
+        q->m_tx_dropped = m[2];
+        q->m_tx_stalls = m[3];
+        q->m_rx_dropped = m[4];
+        q->m_sig_host = m[5];
+        q->m_sig_guest = m[6];
+        q->m_polls = m[7];
+        q->m_vsp_runs = m[8];
     }
     *out = nic;
     return 0;

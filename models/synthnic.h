@@ -64,7 +64,12 @@
  * stalls, signals each way, polls, provider runs, and the time-averaged
  * occupancy of both rings in bytes.
  *
- * Not modelled yet: subchannels and vRSS.
+ * vRSS.  With cfg.queues > 1 the NIC has that many queues, each its own
+ * channel, rings, protocol ends, guest VP and host processor: received
+ * frames are spread by the hash of their addresses and ports, and so are
+ * sent ones (as Linux does through the host's send indirection table).
+ * Each queue negotiates its own, smaller, buffers; real subchannels
+ * share the primary's.
  */
 #ifndef VNETSIM_MODELS_SYNTHNIC_H
 #define VNETSIM_MODELS_SYNTHNIC_H 1
@@ -105,6 +110,12 @@ struct synth_nic_config {
     uint32_t guest_vp;              /* the VP the channel interrupts */
     uint32_t host_lp;               /* the root processor it interrupts */
     uint32_t budget;                /* NAPI poll budget, frames (64) */
+    /* vRSS: queues, 1 .. 64 (0 = 1).  Queue q is a VMBus channel (q > 0:
+     * a subchannel of queue 0's) interrupting VP (guest_vp + q) mod VPs
+     * and host LP (host_lp + q) mod LPs; frames are spread over the
+     * queues by the Toeplitz hash through a 128-entry indirection table,
+     * both ways (FACTS.md §1.8, §3.4). */
+    uint32_t queues;
     /* > 0: the guest signals the host through the VM's monitor page
      * instead of a hypercall; the host sees a trigger this long after the
      * first one of a batch (FACTS.md §3.3 "monitor pages"). */

@@ -265,10 +265,13 @@ static const struct lsim_field guest_fields[] = {
               "the legacy NIC's worker receives" },
     { .name = "monitor", .type = LSIM_F_BOOL, .def = "false",
       .help = "synthetic NIC: signal the host through the monitor page" },
+    { .name = "queues", .type = LSIM_F_INT, .def = "1", .ranged = true,
+      .min = 1, .max = 64,
+      .help = "synthetic NIC: vRSS queues (VMBus subchannels)" },
     { .name = "profile", .type = LSIM_F_TABLE, .required = true },
 };
 enum { GF_NAME, GF_VM, GF_SWITCH, GF_NIC, GF_MAC, GF_IP, GF_TXVP, GF_VP,
-       GF_HOSTLP, GF_MONITOR, GF_PROFILE, GF_N };
+       GF_HOSTLP, GF_MONITOR, GF_QUEUES, GF_PROFILE, GF_N };
 
 static void
 free_guest(void *p)
@@ -323,6 +326,15 @@ l_guest_new(lua_State *L)
                           "send thread runs on: give 'vp' and 'tx_vp' the "
                           "same value (got %" PRId64 " and %" PRId64 ")",
                           v[GF_VP].i, v[GF_TXVP].i);
+    }
+    if (legacy && v[GF_QUEUES].i > 1) {
+        return lsim_error(L, "guest.new: field 'queues': the legacy NIC has "
+                          "one queue; vRSS needs the synthetic NIC");
+    }
+    if (v[GF_QUEUES].i > (int64_t)vps) {
+        return lsim_error(L, "guest.new: field 'queues': %" PRId64 " vRSS "
+                          "queues for %u VPs; give at most one per VP",
+                          v[GF_QUEUES].i, vps);
     }
     if (legacy && v[GF_MONITOR].i) {
         return lsim_error(L, "guest.new: field 'monitor': only a synthetic "
@@ -379,6 +391,7 @@ l_guest_new(lua_State *L)
         .stack = e->gs, .costs = hvm->hv->netvsc_costs,
         .monitor_latency_ps = v[GF_MONITOR].i ? hvm->hv->monitor_latency_ps
                                               : 0,
+        .queues = (uint32_t)v[GF_QUEUES].i,
     };
     struct synth_nic *sn;
     error = synth_nic_create(hvm->hv->bus, lsim_metrics(h), &nc, &sn);

@@ -9,6 +9,8 @@ local p = sim.params {
     description = "posted interrupts (APIC virtualization)" },
   { name = "monitor", default = false, type = "boolean",
     description = "vm2 signals the host through the monitor page" },
+  { name = "queues", default = 1, type = "integer", min = 1, max = 2,
+    description = "vRSS queues of vm1's NIC" },
 }
 sim.config { duration = "6ms", warmup = "1ms", sample = "1ms" }
 
@@ -25,7 +27,8 @@ local hyp = hypervisor.new { cpu = cpus, apic = ic, profile = prof,
 local vm1 = hyp:vm { name = "vm1", vps = 2, lps = { 2, 3 } }
 local vm2 = hyp:vm { name = "vm2", vps = 1, lps = { 1 } }
 local g1 = guest.new { name = "g1", vm = vm1, switch = sw, nic = "synthetic",
-  mac = "02:00:00:00:01:01", ip = "10.0.0.11", host_lp = 0, profile = prof }
+  mac = "02:00:00:00:01:01", ip = "10.0.0.11", host_lp = 0,
+  queues = p.queues, profile = prof }
 local g2 = guest.new { name = "g2", vm = vm2, switch = sw, nic = "synthetic",
   monitor = p.monitor,
   mac = "02:00:00:00:02:01", ip = "10.0.0.12", host_lp = 1, profile = prof }
