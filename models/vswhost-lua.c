@@ -25,6 +25,7 @@
 #include "models/vswhost.h"
 #include "sim/log.h"
 #include "sim/lsim.h"
+#include "sim/trace.h"
 #include "vmswitch/packet.h"
 
 #define CLS_VSWITCH "vswitch"
@@ -113,6 +114,9 @@ l_vswitch_new(lua_State *L)
                           v[VF_NAME].s, strerror(err));
     }
     lsim_on_destroy(L, free_vswitch, hs);
+    if (lsim_trace(h) && trace_pcap_on(lsim_trace(h))) {
+        vswh_set_tap(hs->sw, lsim_trace(h));
+    }
     lsim_record_fields(h, v[VF_NAME].s, vswitch_fields, VF_PROFILE, v);
     lsim_push_handle(L, CLS_VSWITCH, hs);
     return 1;

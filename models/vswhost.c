@@ -14,16 +14,20 @@
 #include "models/vswhost.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/log.h"
+#include "sim/trace.h"
 #include "vmswitch/packet.h"
 
 struct port {
     struct vswh *sw;
     uint32_t id;
+    char name[VSW_NAME_MAX];
     struct vswh_sink sink;
+    struct trace_pcap *tap;         /* or NULL */
 };
 
 struct entry {
@@ -45,6 +49,8 @@ struct batch {
 struct vswh {
     struct cpu *cpu;
     struct vsw_switch *vsw;
+    char name[VSW_NAME_MAX];
+    struct trace *trace;            /* captures, or NULL */
     struct vswh_costs costs;
     uint32_t owner;
     struct port **ports;
@@ -94,6 +100,44 @@ grow(void *v, size_t *cap, size_t need, size_t size)
     return v;
 }
 
+static void
+capture(const struct port *p, const struct vsw_pkt *pkt)
+{
+    if (p->tap) {
+        trace_pcap_write(p->tap, cpu_now(p->sw->cpu), vsw_pkt_data_const(pkt),
+                         vsw_pkt_len(pkt));
+    }
+}
+
+static void
+open_tap(struct port *p)
+{
+    char tap[2 * VSW_NAME_MAX + 2];
+
+    snprintf(tap, sizeof tap, "%s.%s", p->sw->name, p->name);
+    p->tap = p->sw->trace ? trace_tap(p->sw->trace, tap) : NULL;
+}
+
+void
+vswh_set_tap(struct vswh *sw, struct trace *t)
+{
+    sw->trace = t;
+    for (size_t i = 0; i < sw->n_ports; i++) {
+        open_tap(sw->ports[i]);
+    }
+}
+
+static struct port *
+port_by_id(const struct vswh *sw, uint32_t id)
+{
+    for (size_t i = 0; i < sw->n_ports; i++) {
+        if (sw->ports[i]->id == id) {
+            return sw->ports[i];
+        }
+    }
+    return NULL;
+}
+
 /* The switch delivers to one of our ports. */
 static void
 on_deliver(void *owner, struct vsw_pkt *const pkts[], size_t n)
@@ -113,6 +157,7 @@ on_deliver(void *owner, struct vsw_pkt *const pkts[], size_t n)
             sim_fatal("vmswitch host: out of memory");
         }
         b->v[b->n++] = (struct entry){ p, pkt };
+        capture(p, pkt);
     }
 }
 
@@ -193,6 +238,12 @@ vswh_process(struct vswh *sw, struct cpu_exec *x, uint32_t src_port,
     if (!cookies) {
         sim_fatal("vmswitch host: out of memory");
     }
+    if (sw->trace) {
+        struct port *src = port_by_id(sw, src_port);
+        for (size_t i = 0; src && i < n; i++) {
+            capture(src, pkts[i]);
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         cookies[i] = pkts[i]->oob.cookie;
         pkts[i]->oob.cookie = i;
@@ -246,6 +297,7 @@ vswh_create(struct cpu *cpu, const char *name, const struct vswh_costs *costs,
     }
     sw->cpu = cpu;
     sw->costs = *costs;
+    snprintf(sw->name, sizeof sw->name, "%s", name);
     sw->owner = cpu_owner(cpu, "vmswitch");
     *out = sw;
     return 0;
@@ -325,6 +377,8 @@ vswh_port_add(struct vswh *sw, const char *port_name,
     p->sw = sw;
     p->id = pc.port_id;
     p->sink = *sink;
+    snprintf(p->name, sizeof p->name, "%s", port_name ? port_name : "port");
+    open_tap(p);
     sw->ports[sw->n_ports++] = p;
     *port_id = pc.port_id;
     return 0;

@@ -51,6 +51,7 @@
 #include "vmswitch/vswitch.h"
 
 struct metrics;
+struct trace;
 struct vswh;
 
 /* Cycle costs (profile section "vmswitch"). */
@@ -98,6 +99,13 @@ int vswh_port_add(struct vswh *sw, const char *port_name,
 void vswh_process(struct vswh *sw, struct cpu_exec *x, uint32_t src_port,
                   struct vsw_pkt **pkts, size_t n, cpu_step_fn *next,
                   void *arg);
+
+/* Captures every port's traffic to 't' (NULL: stop): the frames a port's
+ * NIC sends into the switch and the frames the switch delivers to it, in
+ * the tap "<switch name>.<port name>" (one pcap per port, both
+ * directions, at the simulated time the switch handles them).  Ports
+ * added later get their tap when they are added. */
+void vswh_set_tap(struct vswh *sw, struct trace *t);
 
 /* Cycles the work record 'w' costs. */
 uint64_t vswh_cycles(const struct vswh_costs *c, const struct vsw_work *w);
