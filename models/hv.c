@@ -77,11 +77,14 @@ struct hv_vp {
     void *resume_arg;
     struct hv_vp *next_icpt;    /* in a root queue */
 
-    /* A SignalEvent hypercall in progress. */
+    /* A SignalEvent or PostMessage hypercall in progress. */
     cpu_step_fn *sig_next;
     void *sig_arg;
     uint32_t sig_lp, sig_flag;
     unsigned sig_sint;
+    uint32_t msg_type, msg_len;
+    uint8_t msg[240];
+    int post_result;
 };
 
 struct isr_entry {
@@ -1321,6 +1324,50 @@ hv_guest_signal_root(struct hv_vm *vm, struct cpu_exec *x, uint32_t lp,
                hv->cfg.costs.exit_cycles[HV_EXIT_HYPERCALL]
                + hv->cfg.costs.signal_event_cycles,
                guest_signal_done, vp);
+}
+
+static void
+guest_post_done(struct cpu_exec *x, void *arg)
+{
+    struct hv_vp *vp = arg;
+    struct hv *hv = vp->vm->hv;
+    cpu_step_fn *next = vp->sig_next;
+
+    vp->post_result = (int)synic_post_message(
+        hv->slots[vp->sig_lp].root_synic, vp->sig_sint, vp->msg_type, vp->msg,
+        vp->msg_len);
+    vp->sig_next = NULL;
+    next(x, vp->sig_arg);
+}
+
+void
+hv_guest_post_message(struct hv_vm *vm, struct cpu_exec *x, uint32_t lp,
+                      unsigned sint, uint32_t type, const void *payload,
+                      uint32_t len, cpu_step_fn *next, void *arg)
+{
+    struct hv *hv = vm->hv;
+    struct hv_vp *vp = exec_slot(hv, x)->cur;
+
+    SIM_ASSERT(vp->vm == vm && lp < hv->n_lps && !vp->sig_next
+               && len <= sizeof vp->msg);
+    vp->sig_lp = lp;
+    vp->sig_sint = sint;
+    vp->msg_type = type;
+    vp->msg_len = len;
+    memcpy(vp->msg, payload, len);
+    vp->sig_next = next;
+    vp->sig_arg = arg;
+    count_exit(vm, HV_EXIT_HYPERCALL);
+    cpu_charge(x, hv->owner,
+               hv->cfg.costs.exit_cycles[HV_EXIT_HYPERCALL]
+               + hv->cfg.costs.post_message_cycles,
+               guest_post_done, vp);
+}
+
+int
+hv_vp_post_result(const struct hv_vp *vp)
+{
+    return vp->post_result;
 }
 
 void

@@ -265,6 +265,17 @@ void hv_guest_signal_root(struct hv_vm *vm, struct cpu_exec *x, uint32_t lp,
                           unsigned sint, uint32_t flag, cpu_step_fn *next,
                           void *arg);
 
+/* HvCallPostMessage from a guest step of 'vm' in 'x': a hypercall exit
+ * plus post_message_cycles, after which the message ('type', 'len' <= 240
+ * bytes of 'payload', copied now) is posted to root SINT 'sint' on LP
+ * 'lp' (its slot, or its queue if the slot is busy; models/synic.h); the
+ * SynIC's result (enum synic_post_result) is then readable with
+ * hv_vp_post_result() and 'next'('arg') continues in guest mode. */
+void hv_guest_post_message(struct hv_vm *vm, struct cpu_exec *x, uint32_t lp,
+                           unsigned sint, uint32_t type, const void *payload,
+                           uint32_t len, cpu_step_fn *next, void *arg);
+int hv_vp_post_result(const struct hv_vp *vp);
+
 /* HvCallSignalEvent from root work in 'x' toward VP 'vp' of 'vm': charges
  * the hypercall exit and signal_event_cycles to the hypervisor, sets the
  * VP's event flag (which injects the SINT's vector if it was clear), then

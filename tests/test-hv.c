@@ -608,6 +608,67 @@ test_signal_event_reaches_the_root_and_the_guest(void)
     teardown();
 }
 
+/* --- PostMessage ----------------------------------------------------------- */
+
+static struct synic_message got_msg;
+static unsigned root_msgs;
+
+static void
+root_msg_isr(struct cpu_exec *x, void *arg)
+{
+    struct synic *sy = hv_root_synic(hv, cpu_exec_lp(x));
+    (void)arg;
+    if (!synic_read_message(sy, 3, &got_msg)
+        && got_msg.type != SYNIC_MSG_TYPE_NONE) {
+        root_msgs++;
+        synic_clear_message(sy, 3);
+        synic_eom(sy);
+    }
+    cpu_charge(x, vmbus_owner, 100, NULL, NULL);
+}
+
+static int post_result = -1;
+
+static void
+posted_back(struct cpu_exec *x, void *arg)
+{
+    (void)arg;
+    post_result = hv_vp_post_result(hv_exec_vp(hv, x));
+}
+
+static void
+guest_posts(struct cpu_exec *x, void *arg)
+{
+    static const uint8_t hello[5] = { 'h', 'e', 'l', 'l', 'o' };
+    (void)arg;
+    hv_guest_post_message(sig_vm, x, 0, 3, 0x42, hello, 5, posted_back,
+                          NULL);
+}
+
+static void
+test_post_message_reaches_the_root_slot_for_a_hypercall(void)
+{
+    setup(1);
+    sig_vm = new_vm("vma", 100, NULL);
+    vmbus_owner = cpu_owner(cpu, "vmbus");
+    root_msgs = 0;
+    post_result = -1;
+    memset(&got_msg, 0, sizeof got_msg);
+    CU_ASSERT_EQUAL(hv_root_set_sint(hv, 3, 0xf2, vmbus_owner, root_msg_isr,
+                                     NULL), 0);
+    uint32_t k = hv_vm_owner(sig_vm, "kernel");
+    struct hv_gthread *t = hv_gthread_create(hv_vm_vp(sig_vm, 0), "t", k);
+    hv_gthread_wake(t, guest_posts, NULL);
+    sim_run(sim, 1 * MS);
+    CU_ASSERT_EQUAL(post_result, SYNIC_POST_DELIVERED);
+    CU_ASSERT_EQUAL(root_msgs, 1);
+    CU_ASSERT_EQUAL(got_msg.type, 0x42);
+    CU_ASSERT_EQUAL(got_msg.payload_size, 5);
+    CU_ASSERT_EQUAL(memcmp(got_msg.payload, "hello", 5), 0);
+    CU_ASSERT_EQUAL(hv_vm_exits(sig_vm, HV_EXIT_HYPERCALL), 1);
+    teardown();
+}
+
 static const struct cutest_case hv_cases[] = {
     CUTEST(test_two_cpu_bound_vms_share_one_lp_by_slices),
     CUTEST(test_weights_split_time_in_proportion),
@@ -619,6 +680,7 @@ static const struct cutest_case hv_cases[] = {
     CUTEST(test_interrupt_during_a_guest_isr_takes_a_window_exit_unless_posted),
     CUTEST(test_intercept_goes_through_the_worker_and_back),
     CUTEST(test_signal_event_reaches_the_root_and_the_guest),
+    CUTEST(test_post_message_reaches_the_root_slot_for_a_hypercall),
     CUTEST_END
 };
 
