@@ -82,6 +82,7 @@ struct hv_vp {
     void *sig_arg;
     uint32_t sig_lp, sig_flag;
     unsigned sig_sint;
+    bool msg_post;                  /* PostMessage, else SignalEvent */
     uint32_t msg_type, msg_len;
     uint8_t msg[240];
     int post_result;
@@ -1290,23 +1291,31 @@ hv_root_set_sint(struct hv *hv, unsigned sint, uint8_t vector, uint32_t owner,
     return 0;
 }
 
+/* The hypercall's effect, when its exit and work are done: set the root
+ * SynIC's event flag, or post the message; then back to the guest. */
 static void
-guest_signal_done(struct cpu_exec *x, void *arg)
+hypercall_done(struct cpu_exec *x, void *arg)
 {
     struct hv_vp *vp = arg;
-    struct hv *hv = vp->vm->hv;
+    struct synic *root = vp->vm->hv->slots[vp->sig_lp].root_synic;
     cpu_step_fn *next = vp->sig_next;
 
-    (void)synic_signal_event(hv->slots[vp->sig_lp].root_synic, vp->sig_sint,
-                             vp->sig_flag);
+    if (vp->msg_post) {
+        vp->post_result = (int)synic_post_message(root, vp->sig_sint,
+                                                  vp->msg_type, vp->msg,
+                                                  vp->msg_len);
+    } else {
+        (void)synic_signal_event(root, vp->sig_sint, vp->sig_flag);
+    }
     vp->sig_next = NULL;
     next(x, vp->sig_arg);
 }
 
-void
-hv_guest_signal_root(struct hv_vm *vm, struct cpu_exec *x, uint32_t lp,
-                     unsigned sint, uint32_t flag, cpu_step_fn *next,
-                     void *arg)
+/* A guest hypercall toward root SINT 'sint' on 'lp': the exit, 'work'
+ * cycles of the hypervisor's, then hypercall_done(). */
+static void
+hypercall(struct hv_vm *vm, struct cpu_exec *x, uint32_t lp, unsigned sint,
+          uint64_t work, cpu_step_fn *next, void *arg)
 {
     struct hv *hv = vm->hv;
     struct hv_vp *vp = exec_slot(hv, x)->cur;
@@ -1314,30 +1323,27 @@ hv_guest_signal_root(struct hv_vm *vm, struct cpu_exec *x, uint32_t lp,
     SIM_ASSERT(vp->vm == vm && lp < hv->n_lps && !vp->sig_next);
     vp->sig_lp = lp;
     vp->sig_sint = sint;
-    vp->sig_flag = flag;
     vp->sig_next = next;
     vp->sig_arg = arg;
     count_exit(vm, HV_EXIT_HYPERCALL);
-    vm->signals++;
-    metric_add(vm->m_signals, 1);
     cpu_charge(x, hv->owner,
-               hv->cfg.costs.exit_cycles[HV_EXIT_HYPERCALL]
-               + hv->cfg.costs.signal_event_cycles,
-               guest_signal_done, vp);
+               hv->cfg.costs.exit_cycles[HV_EXIT_HYPERCALL] + work,
+               hypercall_done, vp);
 }
 
-static void
-guest_post_done(struct cpu_exec *x, void *arg)
+void
+hv_guest_signal_root(struct hv_vm *vm, struct cpu_exec *x, uint32_t lp,
+                     unsigned sint, uint32_t flag, cpu_step_fn *next,
+                     void *arg)
 {
-    struct hv_vp *vp = arg;
-    struct hv *hv = vp->vm->hv;
-    cpu_step_fn *next = vp->sig_next;
+    struct hv_vp *vp = exec_slot(vm->hv, x)->cur;
 
-    vp->post_result = (int)synic_post_message(
-        hv->slots[vp->sig_lp].root_synic, vp->sig_sint, vp->msg_type, vp->msg,
-        vp->msg_len);
-    vp->sig_next = NULL;
-    next(x, vp->sig_arg);
+    vp->msg_post = false;
+    vp->sig_flag = flag;
+    vm->signals++;
+    metric_add(vm->m_signals, 1);
+    hypercall(vm, x, lp, sint, vm->hv->cfg.costs.signal_event_cycles, next,
+              arg);
 }
 
 void
@@ -1345,23 +1351,15 @@ hv_guest_post_message(struct hv_vm *vm, struct cpu_exec *x, uint32_t lp,
                       unsigned sint, uint32_t type, const void *payload,
                       uint32_t len, cpu_step_fn *next, void *arg)
 {
-    struct hv *hv = vm->hv;
-    struct hv_vp *vp = exec_slot(hv, x)->cur;
+    struct hv_vp *vp = exec_slot(vm->hv, x)->cur;
 
-    SIM_ASSERT(vp->vm == vm && lp < hv->n_lps && !vp->sig_next
-               && len <= sizeof vp->msg);
-    vp->sig_lp = lp;
-    vp->sig_sint = sint;
+    SIM_ASSERT(len <= sizeof vp->msg);
+    vp->msg_post = true;
     vp->msg_type = type;
     vp->msg_len = len;
     memcpy(vp->msg, payload, len);
-    vp->sig_next = next;
-    vp->sig_arg = arg;
-    count_exit(vm, HV_EXIT_HYPERCALL);
-    cpu_charge(x, hv->owner,
-               hv->cfg.costs.exit_cycles[HV_EXIT_HYPERCALL]
-               + hv->cfg.costs.post_message_cycles,
-               guest_post_done, vp);
+    hypercall(vm, x, lp, sint, vm->hv->cfg.costs.post_message_cycles, next,
+              arg);
 }
 
 int
