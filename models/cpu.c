@@ -121,6 +121,7 @@ struct lp {
 
     struct cpu_exec dpc_x;
     bool dpc_active;
+    struct cpu_dpc *cur_dpc;            /* the DPC dpc_x runs, or NULL */
     struct cpu_dpc *dpcq_head, *dpcq_tail;
     uint32_t dpcq_len;
 
@@ -236,6 +237,9 @@ lp_settle(struct lp *lp)
     if (lp->run) {
         lp->busy_ps[lp->run_level] += dt;
         lp->owner_ps[lp->run->owner] += dt;
+        if (lp->run_level == CPU_LEVEL_DPC && lp->cur_dpc) {
+            lp->cur_dpc->busy_ps += dt;
+        }
         lp->run->rem -= clock_work_in(dt, cpu->mhz, lp->run->rem);
         if (lp->run_thread && cpu->quantum_ps > 0) {
             struct cpu_thread *t = lp->run_thread;
@@ -442,6 +446,7 @@ exec_chain_done(struct cpu_exec *x)
         break;
     case PH_DPC_RUN:
         lp->dpc_active = false;
+        lp->cur_dpc = NULL;
         break;
     case PH_THREAD_RUN:
         t = x->thread;
@@ -545,6 +550,7 @@ lp_select(struct lp *lp)
         lp->dpcs++;
         metric_add(lp->m_dpcs, 1);
         lp->dpc_active = true;
+        lp->cur_dpc = dpc;
         x->phase = PH_DPC_DISPATCH;
         x->entry = dpc->fn;
         x->entry_arg = dpc->arg;
@@ -1043,6 +1049,7 @@ cpu_dpc_init(struct cpu_dpc *dpc, cpu_step_fn *fn, void *arg, uint32_t owner)
     dpc->owner = owner;
     dpc->queued = false;
     dpc->next = NULL;
+    dpc->busy_ps = 0;
 }
 
 bool

@@ -255,13 +255,17 @@ int cpu_set_isr(struct cpu *cpu, uint32_t lp, int vector, uint32_t owner,
 /* --- DPCs ---------------------------------------------------------------- */
 
 /* A deferred procedure call, owned by the caller.  Treat the members as
- * private; initialise with cpu_dpc_init(). */
+ * private, except 'busy_ps', which the caller may read (and reset): the
+ * time its chains have run at DPC level, dispatch included, ISRs that
+ * preempted them excluded -- the per-queue load a VMQ policy measures.
+ * Initialise with cpu_dpc_init(). */
 struct cpu_dpc {
     cpu_step_fn *fn;
     void *arg;
     uint32_t owner;
     bool queued;
     struct cpu_dpc *next;       /* in the LP's queue */
+    sim_time_t busy_ps;         /* see above */
 };
 
 void cpu_dpc_init(struct cpu_dpc *dpc, cpu_step_fn *fn, void *arg,

@@ -379,6 +379,9 @@ test_cpu_isr_preempts_dpc_preempts_thread_and_each_resumes_exactly(void)
     CU_ASSERT_EQUAL(tj.done_at, NS(7705));
     CU_ASSERT_EQUAL(cpu_lp_busy_ps(f.cpu, 0, CPU_LEVEL_ISR), NS(585));
     CU_ASSERT_EQUAL(cpu_lp_busy_ps(f.cpu, 0, CPU_LEVEL_DPC), NS(2020));
+    /* The DPC's own time: dispatch and chain, not the ISR that preempted
+     * it. */
+    CU_ASSERT_EQUAL(d.busy_ps, NS(2020));
     CU_ASSERT_EQUAL(cpu_lp_busy_ps(f.cpu, 0, CPU_LEVEL_PASSIVE), NS(5100));
     CU_ASSERT_EQUAL(cpu_lp_owner_ps(f.cpu, 0, ij.owner), NS(585));
     CU_ASSERT_EQUAL(cpu_lp_idle_ps(f.cpu, 0), 0);
@@ -652,6 +655,8 @@ test_cpu_dpcs_run_in_fifo_order_and_queue_length_is_time_averaged(void)
     for (int i = 0; i < 4; i++) {
         CU_ASSERT_EQUAL(order[i], i);
         CU_ASSERT_EQUAL(q.job[i].done_at, NS(1000) * (i + 1));
+        /* Each DPC is charged its own microsecond, no more. */
+        CU_ASSERT_EQUAL(q.dpc[i].busy_ps, NS(1000));
     }
     /* Queue length 3, 2, 1, 0 for 1 us each, over 8 us: 6/8. */
     metrics_finish(f.reg);
