@@ -370,6 +370,13 @@ miniport_set_upper(struct miniport *mp, const struct miniport_upper *upper)
     mp->upper = *upper;
 }
 
+sim_time_t
+miniport_queue_busy_ps(const struct miniport *mp, uint32_t q)
+{
+    SIM_ASSERT(q < mp->n_queues);
+    return mp->q[q].dpc.busy_ps;
+}
+
 uint32_t
 miniport_queue_count(const struct miniport *mp)
 {

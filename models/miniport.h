@@ -113,6 +113,11 @@ void miniport_destroy(struct miniport *mp);
 int miniport_set_queue_lp(struct miniport *mp, uint32_t q, uint32_t lp);
 uint32_t miniport_queue_lp(const struct miniport *mp, uint32_t q);
 
+/* The time queue 'q''s DPC has run since the driver was created (its
+ * receive processing and everything the upper layer charges in it: the
+ * switch, the VM NICs' providers), ps.  A VMQ policy's load measure. */
+sim_time_t miniport_queue_busy_ps(const struct miniport *mp, uint32_t q);
+
 /* Sends 'pkt' on queue 'q' from work running in 'x': charges
  * tx_frame_cycles + doorbell_cycles on 'x' as part of the caller's step
  * chain, then continues with 'next'(x, 'arg').  The driver owns 'pkt'. */
