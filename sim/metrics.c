@@ -297,6 +297,16 @@ push_sample(struct metric *m, sim_time_t t, uint64_t event, double value)
     m->samples[m->n_samples++] = (struct sample){ t, event, value };
 }
 
+void
+metric_event(struct metric *m, double value)
+{
+    struct sim *sim = m->reg->sim;
+
+    SIM_ASSERT(m->kind == METRIC_GAUGE);
+    m->value = value;
+    push_sample(m, sim_now(sim), sim_events_executed(sim), value);
+}
+
 static void
 on_sample(struct sim *sim, void *reg_)
 {

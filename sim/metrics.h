@@ -28,6 +28,10 @@
  *               mean (latencies in ps).  A quantile is read from the
  *               buckets, so it is exact to within one bucket width.
  *
+ * EVENTS.  metric_event() sets a gauge and appends the change to its
+ * series at once: an exact record of decisions (recorded as a vector like
+ * any series; a warm-up reset drops the changes before it, as it drops
+ * samples).
  * SERIES.  metrics_sample_every() samples chosen metrics at a fixed
  * simulated-time interval, through a periodic event of the registry's own
  * component ("metrics").  A counter or gauge is sampled as its value; a
@@ -101,6 +105,10 @@ struct metric *metrics_histogram(struct metrics *reg, sim_component_id comp,
 void metric_add(struct metric *m, uint64_t n);
 void metric_set(struct metric *m, double value);
 void metric_record(struct metric *m, uint64_t value);
+/* A gauge that changes at a moment worth recording (a policy moved a
+ * queue): sets its value and appends (now, value) to its series at once,
+ * whether or not it is sampled, so the results hold every change. */
+void metric_event(struct metric *m, double value);
 
 /* Samples 'm' every 'interval' ps from now on into its series.  May be
  * called for several metrics; they share the interval of the first call

@@ -71,6 +71,36 @@ test_counter_and_gauge_hold_values_with_names_and_units(void)
 }
 
 static void
+test_gauge_events_record_every_change_at_its_time(void)
+{
+    struct fixture f;
+
+    fixture_init(&f);
+    struct metric *g = metrics_gauge(f.reg, f.cpu, "q3_lp", "LP", "where");
+    sim_run(f.sim, 100);
+    metric_event(g, 2);
+    sim_run(f.sim, 250);
+    metric_event(g, 5);
+    metric_event(g, 6);         /* two changes at one time: both kept */
+    CU_ASSERT_EQUAL(metric_value(g), 6.0);
+    CU_ASSERT_EQUAL_FATAL(metric_series_len(g), 3);
+    sim_time_t t;
+    uint64_t ev;
+    double v;
+    metric_series_at(g, 0, &t, &ev, &v);
+    CU_ASSERT_EQUAL(t, 100);
+    CU_ASSERT_EQUAL(v, 2.0);
+    metric_series_at(g, 2, &t, &ev, &v);
+    CU_ASSERT_EQUAL(t, 250);
+    CU_ASSERT_EQUAL(v, 6.0);
+    /* A warm-up reset forgets the changes before it. */
+    metrics_reset(f.reg);
+    CU_ASSERT_EQUAL(metric_series_len(g), 0);
+    CU_ASSERT_EQUAL(metric_value(g), 6.0);
+    fixture_done(&f);
+}
+
+static void
 test_timeavg_is_exact_on_hand_computed_schedule(void)
 {
     struct fixture f;
@@ -450,6 +480,7 @@ test_export_follows_registration_order_into_results(void)
 
 static const struct cutest_case metrics_cases[] = {
     CUTEST(test_counter_and_gauge_hold_values_with_names_and_units),
+    CUTEST(test_gauge_events_record_every_change_at_its_time),
     CUTEST(test_timeavg_is_exact_on_hand_computed_schedule),
     CUTEST(test_histogram_buckets_are_exact_low_and_log_linear_high),
     CUTEST(test_histogram_summary_and_quantiles),
