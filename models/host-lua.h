@@ -55,6 +55,7 @@ struct host_pnic {
 };
 
 struct vswh;
+struct vmqh;
 struct send_job;
 
 /* Behind a "vswitch" handle (vswhost-lua.c). */
@@ -64,6 +65,9 @@ struct host_vswitch {
     struct host_cpu *cpu;
     struct host_pnic *ext;          /* the external NIC, or NULL */
     uint32_t ext_port;
+    struct vmqh *vmq;               /* its VMQ policy (set by connect) */
+    uint64_t vmq_evaluate_cycles;   /* profile section "vmq" */
+    uint64_t vmq_retarget_cycles;
     struct send_job **jobs;         /* every send job, to free */
     size_t n_jobs;
     struct send_job *free_jobs;

@@ -54,6 +54,7 @@ include models/rss.mk
 include models/net.mk
 include models/vmbus.mk
 include models/hvsched.mk
+include models/vmq.mk
 include models/synic.mk
 include models/tulip.mk
 include models/netvsc.mk
@@ -83,8 +84,9 @@ libmodels_la_SOURCES += models/guest.h models/guest.c \
 	models/synthnic.h models/synthnic.c \
 	models/legacynic.h models/legacynic.c
 
-# -- the real switch in the loop --
-libmodels_la_SOURCES += models/vswhost.h models/vswhost.c
+# -- the real switch in the loop, and the VMQ policy on the host --
+libmodels_la_SOURCES += models/vswhost.h models/vswhost.c \
+	models/vmqhost.h models/vmqhost.c
 check_PROGRAMS += tests/test-vswhost
 tests_test_vswhost_SOURCES = tests/test-vswhost.c
 tests_test_vswhost_CPPFLAGS = $(TEST_MODEL_CFLAGS)

@@ -182,8 +182,11 @@ dpc_next(struct cpu_exec *x, void *arg)
         return;
     }
     if (pnic_rx_pending(mp->nic, q->index)) {
-        /* Out of budget: let other DPCs run, then come back. */
-        (void)cpu_queue_dpc(mp->cpu, cpu_exec_lp(x), &q->dpc);
+        /* Out of budget: let other DPCs run, then come back -- on the
+         * queue's processor, which a retarget may have changed (NDIS: the
+         * miniport processes a queue on its new processor from then on),
+         * so a queue that never runs dry still moves. */
+        (void)cpu_queue_dpc(mp->cpu, q->lp, &q->dpc);
         return;
     }
     /* Done: re-enable the vector (one register write). */

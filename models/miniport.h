@@ -34,7 +34,9 @@
  * the ISR on the new processor; a message already in flight still reaches
  * the old processor, whose ISR stays installed, so nothing is lost (but
  * frames may be processed out of order for a moment, as NDIS allows for
- * RSS rebalancing, FACTS.md §1.5).
+ * RSS rebalancing, FACTS.md §1.5).  A DPC that runs out of budget queues
+ * itself again on the queue's processor, so a queue that never runs dry
+ * (and so never interrupts again) moves too.
  *
  * OWNERSHIP.  Received frames pass to the upper layer with each
  * indication.  Frames given to miniport_send() belong to the driver: it

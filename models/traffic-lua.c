@@ -21,6 +21,7 @@
 #include "models/hv.h"
 #include "models/synthnic.h"
 #include "models/miniport.h"
+#include "models/vmqhost.h"
 #include "models/vswhost.h"
 #include "models/profile.h"
 #include "models/traffic.h"
@@ -43,7 +44,48 @@ struct lep {
     uint16_t next_src_port;         /* next source port for flows */
     uint32_t next_flow_id;
     uint32_t n_objects;             /* generators etc., for default names */
+    const char *name;               /* the endpoint's (host-owned copy) */
+    char **used;                    /* names of the objects on it */
+    size_t n_used;
 };
+
+static void
+lep_free_names(struct lep *e)
+{
+    for (size_t i = 0; i < e->n_used; i++) {
+        free(e->used[i]);
+    }
+    free(e->used);
+}
+
+/* Claims object name 'name' (with 'suffix') on endpoint 'e' for
+ * function 'what': two objects of one endpoint cannot share a name, since
+ * their metrics would. */
+static void
+claim(lua_State *L, const char *what, struct lep *e, const char *name,
+      const char *suffix)
+{
+    char full[256];
+    char **v;
+
+    snprintf(full, sizeof full, "%s%s", name, suffix);
+    for (size_t i = 0; i < e->n_used; i++) {
+        if (!strcmp(e->used[i], full)) {
+            lsim_error(L, "%s: endpoint '%s' already has an object named "
+                       "'%s'; give this one another 'name'", what, e->name,
+                       full);
+        }
+    }
+    v = realloc(e->used, (e->n_used + 1) * sizeof *v);
+    if (!v) {
+        luaL_error(L, "out of memory");
+    }
+    e->used = v;
+    if (!(e->used[e->n_used] = strdup(full))) {
+        luaL_error(L, "out of memory");
+    }
+    e->n_used++;
+}
 
 /* --- Addresses ----------------------------------------------------------- */
 
@@ -128,6 +170,7 @@ static void
 free_host(void *p)
 {
     struct lep *e = p;
+    lep_free_names(e);
     hoststack_destroy(e->hs);
     traffic_ep_destroy(e->ep);
     free(e);
@@ -198,6 +241,7 @@ l_host_new(lua_State *L)
         cfg.vlan_id = (uint16_t)v[HF_VLAN].i;
     }
     e = new_lep(L);
+    e->name = lsim_strdup(L, cfg.name);
     int error = traffic_ep_create(lsim_sim(h), lsim_metrics(h),
                                   SIM_COMPONENT_ROOT, &cfg, &e->ep);
     if (error) {
@@ -277,6 +321,7 @@ static void
 free_guest(void *p)
 {
     struct lep *e = p;
+    lep_free_names(e);
     guest_stack_destroy(e->gs);
     traffic_ep_destroy(e->ep);
     free(e);
@@ -348,6 +393,7 @@ l_guest_new(lua_State *L)
     check_mac(L, "guest.new", v[GF_MAC].s, cfg.mac);
     check_ipv4(L, "guest.new", v[GF_IP].s, cfg.ipv4);
     e = new_lep(L);
+    e->name = lsim_strdup(L, cfg.name);
     error = traffic_ep_create(lsim_sim(h), lsim_metrics(h),
                               SIM_COMPONENT_ROOT, &cfg, &e->ep);
     if (error) {
@@ -401,6 +447,14 @@ l_guest_new(lua_State *L)
     }
     e->sw = hsw;
     e->sw_port = synth_nic_port(sn);
+    if (hsw->vmq) {
+        /* The switch's VMQ policy gives the VM NIC a queue of the NIC. */
+        error = vmqh_nic_add(hsw->vmq, e->sw_port, cfg.mac);
+        if (error && error != ENOSPC) {
+            return lsim_error(L, "guest.new: the VMQ policy refused '%s' "
+                              "(%s)", cfg.name, strerror(error));
+        }
+    }
     lsim_record_fields(h, cfg.name, guest_fields, GF_PROFILE, v);
     lsim_push_handle(L, CLS_EP, e);
     return 1;
@@ -426,6 +480,7 @@ static void
 free_remote(void *p)
 {
     struct lep *e = p;
+    lep_free_names(e);
     traffic_remote_destroy(e->remote);
     free(e);
 }
@@ -447,6 +502,7 @@ l_remote(lua_State *L)
         cfg.vlan_id = (uint16_t)v[RF_VLAN].i;
     }
     e = new_lep(L);
+    e->name = lsim_strdup(L, cfg.name);
     int error = traffic_remote_create(lsim_sim(h), lsim_metrics(h),
                                       SIM_COMPONENT_ROOT, &cfg, v[RF_LINK].p,
                                       (unsigned)v[RF_SIDE].i,
@@ -538,6 +594,8 @@ l_udp(lua_State *L)
                           "endpoint");
     }
     const char *name = object_name(L, src, &v[UF_NAME], "udp");
+    claim(L, "traffic.udp", src, name, "");
+    claim(L, "traffic.udp", dst, name, "_sink");
     struct traffic_gen_config cfg = {
         .name = name,
         .kind = !strcmp(v[UF_PATTERN].s, "cbr") ? TRAFFIC_GEN_CBR
@@ -617,6 +675,8 @@ l_rr(lua_State *L)
                           "endpoint");
     }
     const char *name = object_name(L, cl, &v[QF_NAME], "rr");
+    claim(L, "traffic.rr", cl, name, "");
+    claim(L, "traffic.rr", sv, name, "_server");
     struct traffic_rr_config cfg = {
         .name = name,
         .request_bytes = (uint32_t)v[QF_REQ].i,
@@ -681,6 +741,8 @@ l_tcp(lua_State *L)
                           "endpoint");
     }
     const char *name = object_name(L, src, &v[TF_NAME], "tcp");
+    claim(L, "traffic.tcp", src, name, "");
+    claim(L, "traffic.tcp", dst, name, "_sink");
     struct traffic_tcp_config cfg = {
         .name = name,
         .mss_bytes = (uint32_t)v[TF_MSS].i,

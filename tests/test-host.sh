@@ -74,8 +74,10 @@ sws="$src/tests/scenarios/good/switched.lua"
 [ "$(fp "$dir/sw.db" 1)" = "$(fp "$dir/sw.db" 2)" ] || fail "switched: same run, different fingerprints"
 sent=$(scalar "$dir/sw.db" client.udp frames | head -1)
 got=$(scalar "$dir/sw.db" host.udp_sink frames | head -1)
-awk -v s="$sent" -v g="$got" 'BEGIN { exit !(s > 100 && g >= s - 5 && g <= s + 5) }' ||
+# (up to ~90 us of latency at 165 kframe/s: a dozen frames in flight at the end)
+awk -v s="$sent" -v g="$got" 'BEGIN { exit !(s > 100 && g >= s - 20 && g <= s + 5) }' ||
     fail "switched: client sent $sent, host received $got"
+[ "$(scalar "$dir/sw.db" host.udp_sink lost | head -1)" = 0.0 ] || fail "switched: frames lost"
 [ "$(scalar "$dir/sw.db" client.ping responses | head -1)" != 0.0 ] || fail "switched: no responses"
 [ "$(scalar "$dir/sw.db" client.bulk_sink goodput_bytes | head -1)" != 0.0 ] || fail "switched: no TCP goodput"
 [ "$(scalar "$dir/sw.db" scenario vsw.drops | head -1)" = 0.0 ] || fail "switched: the switch dropped frames"

@@ -174,6 +174,19 @@ return {
     copy_kib_cycles = 185,
   },
 
+  vmq = {
+    -- The VMQ policy on the host (models/vmqhost.h, doc/models.md
+    -- section 18), run as a DPC every evaluation period.
+    -- [A] reading every queue's and processor's load and deciding: a loop
+    -- over a few dozen queues; calibrate.
+    evaluate_cycles = 5000,
+    -- [A] moving one queue: rewriting its MSI-X table entry and its
+    -- interrupt-remapping entry and invalidating the remapping cache
+    -- (FACTS.md §1.4 "Retargeting the MSI-X vector has a cost"; no
+    -- published figure).  Calibrate.
+    retarget_cycles = 10000,
+  },
+
   hv = {
     -- The hypervisor (models/hv.h, doc/models.md section 10).  Exit costs
     -- are whole round trips: the exit, the hypervisor's handling of that
