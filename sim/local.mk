@@ -37,6 +37,7 @@ vnetsim_CPPFLAGS += -DVNETSIM_SCENARIO_LIBDIR='"$(pkgdatadir)/scenarios"'
 # Scenarios are installed; require() in a scenario also looks there.
 scenariosdir = $(pkgdatadir)/scenarios
 dist_scenarios_DATA = scenarios/mm1.lua scenarios/host-rss.lua \
-	scenarios/vm-nics.lua
+	scenarios/vm-nics.lua scenarios/vmq-compare.lua \
+	scenarios/nic-compare.lua
 vnetsim_CPPFLAGS += $(NETTLE_CFLAGS)
 vnetsim_LDADD += $(NETTLE_LIBS)
