@@ -38,6 +38,7 @@ vnetsim_CPPFLAGS += -DVNETSIM_SCENARIO_LIBDIR='"$(pkgdatadir)/scenarios"'
 scenariosdir = $(pkgdatadir)/scenarios
 dist_scenarios_DATA = scenarios/mm1.lua scenarios/host-rss.lua \
 	scenarios/vm-nics.lua scenarios/vmq-compare.lua \
-	scenarios/nic-compare.lua
+	scenarios/nic-compare.lua scenarios/dynamic-load.lua \
+	scenarios/quickstart.lua
 vnetsim_CPPFLAGS += $(NETTLE_CFLAGS)
 vnetsim_LDADD += $(NETTLE_LIBS)
