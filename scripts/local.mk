@@ -1,2 +1,2 @@
 # scripts/local.mk -- helper scripts shipped in the tarball.
-EXTRA_DIST += scripts/bootstrap
+EXTRA_DIST += scripts/bootstrap scripts/demo-plots
