@@ -239,3 +239,11 @@ clean-sanitizers:
 	-rm -rf tests/tsan tests/fuzz/bin tests/fuzz/work
 
 TESTS += $(check_PROGRAMS)
+
+# -- the flagship scenarios, short form, against their golden files --
+TESTS += tests/golden.sh
+EXTRA_DIST += tests/golden.sh tests/golden
+.PHONY: update-golden
+update-golden: all
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	SQLITE3='$(SQLITE3)' $(SHELL) $(srcdir)/tests/golden.sh update
