@@ -10,6 +10,7 @@
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 void
@@ -98,6 +99,14 @@ runrec_end(struct runrec *rr, const struct sim *sim, bool complete,
     error = error ? error : res_run_attr(rr->run, "simtime", text);
     snprintf(text, sizeof text, "%.3f", wall);
     error = error ? error : res_run_attr(rr->run, "wallSeconds", text);
+    {
+        /* The process's peak resident memory so far (Linux: KiB). */
+        struct rusage ru;
+        if (getrusage(RUSAGE_SELF, &ru) == 0) {
+            snprintf(text, sizeof text, "%ld", ru.ru_maxrss);
+            error = error ? error : res_run_attr(rr->run, "peakRssKiB", text);
+        }
+    }
     if (error) {
         snprintf(err, err_size, "%s", res_errmsg(rr->db));
     }

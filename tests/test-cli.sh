@@ -74,7 +74,7 @@ awk -v l="$(q "$db" "SELECT scalarValue FROM scalar WHERE scalarName='level'")" 
 rows() {
     q "$db" "SELECT moduleName, scalarName, quote(scalarValue) FROM scalar WHERE runId=$1 ORDER BY scalarId;
              SELECT v.vectorName, d.eventNumber, d.simtimeRaw, quote(d.value) FROM vectorData d JOIN vector v USING (vectorId) WHERE v.runId=$1 ORDER BY v.vectorId, d.rowid;
-             SELECT attrName, attrValue FROM runAttr WHERE runId=$1 AND attrName NOT IN ('datetime', 'wallSeconds') ORDER BY attrName;
+             SELECT attrName, attrValue FROM runAttr WHERE runId=$1 AND attrName NOT IN ('datetime', 'wallSeconds', 'peakRssKiB') ORDER BY attrName;
              SELECT moduleName, paramName, paramValue FROM parameter WHERE runId=$1 ORDER BY paramId"
 }
 [ "$(rows 1)" = "$(rows 2)" ] || fail "same run, different rows"
@@ -111,7 +111,7 @@ grep -q '^  run 5: rate=10Gbps, repetition=1$' "$dir/params" || fail "params: ru
 [ "$(q "$dir/s1.db" "SELECT count(*) FROM runAttr WHERE attrName='status' AND attrValue='complete'")" = 6 ] || fail "sweep: all complete"
 sweeprows() {
     q "$1" "SELECT r.attrValue, a.attrName, a.attrValue FROM runAttr a JOIN runAttr r ON r.runId = a.runId AND r.attrName = 'runnumber'
-            WHERE a.attrName NOT IN ('datetime', 'wallSeconds') ORDER BY CAST(r.attrValue AS INTEGER), a.attrName;
+            WHERE a.attrName NOT IN ('datetime', 'wallSeconds', 'peakRssKiB') ORDER BY CAST(r.attrValue AS INTEGER), a.attrName;
             SELECT r.attrValue, s.moduleName, s.scalarName, quote(s.scalarValue) FROM scalar s JOIN runAttr r ON r.runId = s.runId AND r.attrName = 'runnumber'
             ORDER BY CAST(r.attrValue AS INTEGER), s.scalarName;
             SELECT r.attrValue, i.itervarName, i.itervarValue FROM runItervar i JOIN runAttr r ON r.runId = i.runId AND r.attrName = 'runnumber'
