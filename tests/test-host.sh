@@ -12,6 +12,8 @@
 #   * the host behind the real switch (tests/scenarios/good/switched.lua):
 #     deterministic, every UDP frame delivered, no switch drops, and the
 #     switch's work charged to processors as owner "vmswitch";
+#   * RSS on the host's virtual NIC spreads the stack's receive work over
+#     its processors without losing or reordering a flow;
 #   * a run cut short mid-flight frees every frame it still holds (a
 #     leak fails the sanitizer build);
 #   * moving a queue's interrupt to another processor mid-run moves the
@@ -83,6 +85,13 @@ awk -v s="$sent" -v g="$got" 'BEGIN { exit !(s > 100 && g >= s - 20 && g <= s + 
 [ "$(scalar "$dir/sw.db" scenario vsw.drops | head -1)" = 0.0 ] || fail "switched: the switch dropped frames"
 swt=$(q "$dir/sw.db" "SELECT count(*) FROM scalar WHERE runId=1 AND moduleName LIKE 'cpu.lp%' AND scalarName='owner.vmswitch' AND scalarValue > 0")
 [ "$swt" -gt 0 ] || fail "switched: no processor time charged to the switch"
+
+# RSS on the host's virtual NIC spreads its receive processing over LPs 0-2
+"$vnetsim" run --quiet -o "$dir/swr.db" -p rss=true "$sws"
+spread=$(q "$dir/swr.db" "SELECT count(*) FROM scalar WHERE runId=1 AND moduleName IN ('cpu.lp0','cpu.lp1','cpu.lp2') AND scalarName='owner.host.stack' AND scalarValue > 0.01")
+[ "$spread" -ge 2 ] || fail "host vNIC RSS: the stack ran on $spread of LPs 0-2"
+[ "$(scalar "$dir/swr.db" host.udp_sink lost | head -1)" = 0.0 ] || fail "host vNIC RSS: frames lost"
+[ "$(scalar "$dir/swr.db" host.udp_sink reordered | head -1)" = 0.0 ] || fail "host vNIC RSS: a flow reordered"
 
 # --- a run cut short mid-flight frees every frame it still holds ---
 # (frames in rings, DMA, driver batches and host-stack indications; the

@@ -5,6 +5,8 @@
 local p = sim.params {
   { name = "load", default = "2Gbps", unit = "rate",
     description = "UDP load towards the host" },
+  { name = "rss", default = false, type = "boolean",
+    description = "RSS on the host's virtual NIC over LPs 0-2" },
 }
 sim.config { duration = "5ms", warmup = "1ms", sample = "500us" }
 
@@ -18,6 +20,7 @@ local nic = pnic.new { name = "nic0", cpu = cpus, apic = ic, link = wire,
 local sw = vswitch.new { name = "vsw", cpu = cpus, profile = prof }
 sw:connect(nic)
 local me = host.new { name = "host", switch = sw, mac = "02:00:00:00:00:02",
+                      rss_lps = p.rss and { 0, 1, 2 } or nil,
                       ip = "10.0.0.2", tx_lp = 3, profile = prof }
 local peer = traffic.remote { name = "client", link = wire,
   mac = "02:00:00:00:00:01", ip = "10.0.0.1" }
