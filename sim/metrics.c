@@ -63,12 +63,59 @@ struct metrics {
     sim_component_id comp;
     struct metric **all;
     size_t n, cap;
+    /* An index of 'all' by full name: open addressing, linear probing,
+     * at most half full (lookups only; the order of 'all' is the order). */
+    struct metric **index;
+    size_t index_cap;
     sim_time_t interval;        /* 0 = no sampling scheduled */
     bool was_reset;             /* 'reset_time' is meaningful */
     sim_time_t reset_time;      /* time of the last reset */
 };
 
 enum { EV_SAMPLE = 1, EV_RESET = 2 };
+
+static uint64_t
+name_hash(const char *s)
+{
+    uint64_t h = UINT64_C(14695981039346656037);    /* FNV-1a */
+
+    for (; *s; s++) {
+        h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+    }
+    return h;
+}
+
+static void
+index_put(struct metric **index, size_t cap, struct metric *m)
+{
+    size_t i = (size_t)name_hash(m->full_name) & (cap - 1);
+
+    while (index[i]) {
+        i = (i + 1) & (cap - 1);
+    }
+    index[i] = m;
+}
+
+/* Adds 'm' to the name index, doubling it to stay at most half full. */
+static void
+index_add(struct metrics *reg, struct metric *m)
+{
+    if (2 * (reg->n + 1) > reg->index_cap) {
+        size_t cap = reg->index_cap ? 2 * reg->index_cap : 64;
+        struct metric **v = calloc(cap, sizeof *v);
+        if (!v) {
+            fprintf(stderr, "vnetsim: out of memory\n");
+            abort();
+        }
+        for (size_t i = 0; i < reg->n; i++) {
+            index_put(v, cap, reg->all[i]);
+        }
+        free(reg->index);
+        reg->index = v;
+        reg->index_cap = cap;
+    }
+    index_put(reg->index, reg->index_cap, m);
+}
 
 static void *
 xcalloc(size_t n, size_t size)
@@ -116,6 +163,7 @@ metrics_destroy(struct metrics *reg)
         free(m);
     }
     free(reg->all);
+    free(reg->index);
     free(reg);
 }
 
@@ -141,6 +189,7 @@ add(struct metrics *reg, enum metric_kind kind, sim_component_id comp,
     m->description = xstrdup(description ? description : "");
     m->start = m->last_change = m->time_at_sample = sim_now(reg->sim);
     SIM_ASSERT(metrics_find(reg, m->full_name) == NULL);
+    index_add(reg, m);
     if (reg->n == reg->cap) {
         reg->cap = reg->cap ? 2 * reg->cap : 16;
         reg->all = realloc(reg->all, reg->cap * sizeof *reg->all);
@@ -433,10 +482,17 @@ metrics_at(const struct metrics *reg, size_t i)
 struct metric *
 metrics_find(const struct metrics *reg, const char *full_name)
 {
-    for (size_t i = 0; i < reg->n; i++) {
-        if (!strcmp(reg->all[i]->full_name, full_name)) {
-            return reg->all[i];
+    size_t i;
+
+    if (!reg->index_cap) {
+        return NULL;
+    }
+    i = (size_t)name_hash(full_name) & (reg->index_cap - 1);
+    while (reg->index[i]) {
+        if (!strcmp(reg->index[i]->full_name, full_name)) {
+            return reg->index[i];
         }
+        i = (i + 1) & (reg->index_cap - 1);
     }
     return NULL;
 }
