@@ -56,7 +56,6 @@ struct host_pnic {
 
 struct vswh;
 struct vmqh;
-struct send_job;
 
 /* Behind a "vswitch" handle (vswhost-lua.c). */
 struct host_vswitch {
@@ -68,9 +67,6 @@ struct host_vswitch {
     struct vmqh *vmq;               /* its VMQ policy (set by connect) */
     uint64_t vmq_evaluate_cycles;   /* profile section "vmq" */
     uint64_t vmq_retarget_cycles;
-    struct send_job **jobs;         /* every send job, to free */
-    size_t n_jobs;
-    struct send_job *free_jobs;
 };
 
 struct host_vm;

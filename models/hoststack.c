@@ -12,6 +12,8 @@
 #include "models/cpu.h"
 #include "models/miniport.h"
 #include "models/traffic.h"
+#include "models/pktvec.h"
+#include "models/rss.h"
 #include "sim/log.h"
 #include "vmswitch/packet.h"
 
@@ -44,6 +46,21 @@ struct hoststack {
     struct indication **pool;       /* every indication allocated */
     size_t n_pool, cap_pool;
     struct indication *free_ind;
+
+    /* RSS on the virtual NIC (hoststack_set_rss), or n_rss == 0. */
+    struct rss_config rss;
+    struct rss_indirection itab;
+    struct rss_lp *rss_lps;
+    uint32_t n_rss;
+};
+
+/* One processor of RSS: frames waiting for its DPC, and the batch the DPC
+ * is indicating (swapped, so new frames queue behind). */
+struct rss_lp {
+    struct hoststack *hs;
+    uint32_t lp;
+    struct cpu_dpc dpc;
+    struct pktvec wait, busy;
 };
 
 static uint64_t
@@ -243,12 +260,81 @@ hoststack_create_on(struct cpu *cpu, const struct hoststack_lower *lower,
     return err;
 }
 
+static void
+rss_dpc_done(struct cpu_exec *x, void *arg)
+{
+    (void)x;
+    (void)arg;
+}
+
+static void
+rss_dpc(struct cpu_exec *x, void *arg)
+{
+    struct rss_lp *l = arg;
+    struct pktvec t = l->busy;
+
+    if (!l->wait.n) {
+        return;
+    }
+    /* Take the waiting frames; new ones queue behind (the indication
+     * owns these from now on). */
+    l->busy = l->wait;
+    l->wait = t;
+    l->wait.n = 0;
+    indicate(l->hs, x, 0, l->busy.v, l->busy.n, rss_dpc_done, l);
+    l->busy.n = 0;
+}
+
+int
+hoststack_set_rss(struct hoststack *hs, const uint32_t *lps, uint32_t n)
+{
+    struct rss_lp *v;
+
+    if (n < 1 || n > RSS_INDIRECTION_MAX || hs->n_rss) {
+        return EINVAL;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (lps[i] >= cpu_lp_count(hs->cpu)) {
+            return EINVAL;
+        }
+    }
+    if (!(v = calloc(n, sizeof *v))) {
+        return ENOMEM;
+    }
+    rss_config_init(&hs->rss);
+    hs->rss.hash_types |= RSS_HASH_UDP_IPV4 | RSS_HASH_UDP_IPV6;
+    (void)rss_indirection_fill(&hs->itab, RSS_INDIRECTION_MAX, n);
+    for (uint32_t i = 0; i < n; i++) {
+        v[i].hs = hs;
+        v[i].lp = lps[i];
+        cpu_dpc_init(&v[i].dpc, rss_dpc, &v[i], hs->owner);
+    }
+    hs->rss_lps = v;
+    hs->n_rss = n;
+    return 0;
+}
+
 void
 hoststack_indicate(struct hoststack *hs, struct cpu_exec *x,
                    struct vsw_pkt **pkts, size_t n, cpu_step_fn *done,
                    void *done_arg)
 {
-    indicate(hs, x, 0, pkts, n, done, done_arg);
+    if (!hs->n_rss) {
+        indicate(hs, x, 0, pkts, n, done, done_arg);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct rss_result r;
+        uint32_t k = 0;
+        if (!rss_hash_frame(&hs->rss, vsw_pkt_data_const(pkts[i]),
+                            vsw_pkt_len(pkts[i]), &r) && r.hashed) {
+            k = rss_indirect(&hs->itab, r.hash);
+        }
+        struct rss_lp *l = &hs->rss_lps[k];
+        pktvec_push(&l->wait, pkts[i]);
+        (void)cpu_queue_dpc(hs->cpu, l->lp, &l->dpc);
+    }
+    done(x, done_arg);
 }
 
 void
@@ -272,5 +358,10 @@ hoststack_destroy(struct hoststack *hs)
         free(hs->pool[i]);
     }
     free(hs->pool);
+    for (uint32_t i = 0; i < hs->n_rss; i++) {
+        pktvec_free(&hs->rss_lps[i].wait, 0);
+        pktvec_free(&hs->rss_lps[i].busy, 0);   /* empty: indicated */
+    }
+    free(hs->rss_lps);
     free(hs);
 }

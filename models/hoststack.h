@@ -68,9 +68,18 @@ int hoststack_create_on(struct cpu *cpu, const struct hoststack_lower *lower,
                         const struct hoststack_config *cfg,
                         struct hoststack **out);
 
+/* RSS on the host's virtual NIC: from now on hoststack_indicate() spreads
+ * frames by their Toeplitz hash (addresses and TCP/UDP ports, the default
+ * key) through a 128-entry indirection table over the 'n' processors
+ * 'lps' (1 .. 128), each of which receives its share in a DPC of the
+ * stack's owner, instead of in the indicating context.  Returns 0,
+ * EINVAL or ENOMEM (nothing changes). */
+int hoststack_set_rss(struct hoststack *hs, const uint32_t *lps, uint32_t n);
+
 /* Receives 'n' frames (ownership passes; the array is lent) in context
  * 'x': charges the receive path, hands them to the endpoint, then
- * continues with 'done'('done_arg'). */
+ * continues with 'done'('done_arg').  With RSS set, queues them to their
+ * processors' DPCs and continues at once. */
 void hoststack_indicate(struct hoststack *hs, struct cpu_exec *x,
                         struct vsw_pkt **pkts, size_t n, cpu_step_fn *done,
                         void *done_arg);

@@ -18,6 +18,7 @@
 #include "models/gmem.h"
 #include "models/guest.h"
 #include "models/hv.h"
+#include "models/pktvec.h"
 #include "models/tulip.h"
 #include "models/vswhost.h"
 #include "sim/log.h"
@@ -26,11 +27,6 @@
 
 #define LEGACY_IO_BASE 0xec00u      /* the device's 128-byte I/O window */
 #define LEGACY_IOAPIC_PIN 11u       /* a PCI INTx line */
-
-struct frames {
-    struct vsw_pkt **v;
-    size_t n, cap;
-};
 
 struct legacy_nic {
     struct legacy_nic_config cfg;
@@ -46,37 +42,22 @@ struct legacy_nic {
     bool last_op_read;
     cpu_step_fn *prog_next;
     void *prog_arg;
-    struct frames up;               /* frames for the guest stack */
+    struct pktvec up;               /* frames for the guest stack */
 
     /* Worker side: frames the device sent during one emulation. */
-    struct frames out;
+    struct pktvec out;
     cpu_step_fn *emu_done;
     void *emu_done_arg;
 
     /* Worker's receive thread: frames from the switch, FIFO. */
     struct cpu_thread *rx_thread;
-    struct frames in;
+    struct pktvec in;
     size_t in_head;
     bool rx_busy;
 
     struct metric *m_tx_frames, *m_tx_dropped, *m_rx_frames, *m_rx_missed;
     struct metric *m_accesses;
 };
-
-static void
-frames_push(struct frames *f, struct vsw_pkt *pkt)
-{
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 64;
-        struct vsw_pkt **v = realloc(f->v, cap * sizeof *v);
-        if (!v) {
-            sim_fatal("legacy NIC: out of memory");
-        }
-        f->v = v;
-        f->cap = cap;
-    }
-    f->v[f->n++] = pkt;
-}
 
 static uint64_t
 copy_cycles(const struct legacy_nic *nic, uint64_t bytes)
@@ -96,7 +77,7 @@ dev_tx(void *ctx, const uint8_t *frame, size_t len)
         sim_fatal("legacy NIC: out of memory");
     }
     metric_add(nic->m_tx_frames, 1);
-    frames_push(&nic->out, pkt);
+    pktvec_push(&nic->out, pkt);
 }
 
 static void
@@ -213,7 +194,7 @@ drv_rx(void *ctx, const uint8_t *frame, size_t len)
     if (!pkt) {
         sim_fatal("legacy NIC: out of memory");
     }
-    frames_push(&nic->up, pkt);
+    pktvec_push(&nic->up, pkt);
 }
 
 static void
@@ -334,7 +315,7 @@ sink_deliver(void *ctx, struct cpu_exec *x, struct vsw_pkt **pkts, size_t n,
     struct legacy_nic *nic = ctx;
 
     for (size_t i = 0; i < n; i++) {
-        frames_push(&nic->in, pkts[i]);
+        pktvec_push(&nic->in, pkts[i]);
     }
     if (!nic->rx_busy) {
         nic->rx_busy = true;
@@ -366,15 +347,6 @@ open_now(struct legacy_nic *nic)
     }
 }
 
-static void
-frames_free(struct frames *f, size_t from)
-{
-    for (size_t i = from; i < f->n; i++) {
-        vsw_pkt_free(f->v[i]);
-    }
-    free(f->v);
-}
-
 void
 legacy_nic_destroy(struct legacy_nic *nic)
 {
@@ -383,9 +355,9 @@ legacy_nic_destroy(struct legacy_nic *nic)
     }
     tulip_drv_destroy(nic->drv);
     tulip_dev_destroy(nic->dev);
-    frames_free(&nic->up, 0);
-    frames_free(&nic->out, 0);
-    frames_free(&nic->in, nic->in_head);
+    pktvec_free(&nic->up, 0);
+    pktvec_free(&nic->out, 0);
+    pktvec_free(&nic->in, nic->in_head);
     free(nic->name);
     free(nic);
 }

@@ -45,8 +45,9 @@ tests_test_itr_SOURCES = tests/test-itr.c
 tests_test_itr_CPPFLAGS = $(TEST_MODEL_CFLAGS)
 tests_test_itr_LDADD = $(TEST_MODEL_LIBS)
 
-# -- guest physical memory --
-libmodels_la_SOURCES += models/gmem.h models/gmem.c
+# -- guest physical memory, and a vector of frames --
+libmodels_la_SOURCES += models/gmem.h models/gmem.c \
+	models/pktvec.h models/pktvec.c
 
 include models/cpu.mk
 include models/apic.mk

@@ -19,6 +19,7 @@
 #include "models/gmem.h"
 #include "models/guest.h"
 #include "models/hv.h"
+#include "models/pktvec.h"
 #include "models/netvsc.h"
 #include "models/rss.h"
 #include "models/synic.h"
@@ -56,11 +57,6 @@ struct synth_bus {
     uint8_t *pkt_buf;               /* one ring packet being parsed */
 };
 
-struct frames {
-    struct vsw_pkt **v;
-    size_t n, cap;
-};
-
 /* One VMBus channel of a NIC -- the primary or a subchannel (a vRSS
  * queue) -- with its own rings and protocol ends. */
 struct synth_queue {
@@ -92,12 +88,12 @@ struct synth_queue {
     bool napi_running, napi_again;
     bool napi_sig;                  /* this poll must signal the host */
     uint32_t napi_read;
-    struct frames rx;               /* frames the client delivered */
+    struct pktvec rx;               /* frames the client delivered */
 
     /* The provider's DPC (one instance at a time). */
     struct cpu_dpc vsp_dpc;
     bool vsp_running, vsp_again, vsp_sig_guest;
-    struct frames tx;               /* frames the provider delivered */
+    struct pktvec tx;               /* frames the provider delivered */
 
     /* A send in progress on the guest's send thread. */
     bool xmit_sig;
@@ -111,23 +107,8 @@ struct synth_queue {
 
     struct metric *m_tx_frames, *m_rx_frames, *m_tx_dropped, *m_rx_dropped;
     struct metric *m_sig_host, *m_sig_guest, *m_polls, *m_vsp_runs;
-    struct metric *m_tx_stalls;
+    struct metric *m_tx_stalls, *m_interrupts;
 };
-
-static void
-frames_push(struct frames *f, struct vsw_pkt *pkt)
-{
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 64;
-        struct vsw_pkt **v = realloc(f->v, cap * sizeof *v);
-        if (!v) {
-            sim_fatal("synthetic NIC: out of memory");
-        }
-        f->v = v;
-        f->cap = cap;
-    }
-    f->v[f->n++] = pkt;
-}
 
 /* The NIC: one switch port, one guest driver, and its queues (with vRSS,
  * one VMBus channel per queue; frames are spread by the Toeplitz hash
@@ -141,7 +122,10 @@ struct synth_nic {
     uint32_t n_q;
     struct rss_config rss;
     struct rss_indirection itab;
-    struct frames *split;           /* per queue, for one delivery */
+    struct pktvec *split;           /* per queue, for one delivery */
+    struct split_job **jobs;        /* every split job, to free */
+    size_t n_jobs;
+    struct split_job *free_jobs;
     struct metric *m_in_occ, *m_out_occ;
 };
 
@@ -380,7 +364,7 @@ vsc_deliver(void *ctx, struct vsw_pkt *pkt)
 {
     struct synth_queue *nic = ctx;
 
-    frames_push(&nic->rx, pkt);
+    pktvec_push(&nic->rx, pkt);
 }
 
 static void
@@ -402,6 +386,7 @@ guest_isr(struct cpu_exec *x, void *arg)
             if (nic->ve != ve) {
                 continue;
             }
+            metric_add(nic->m_interrupts, 1);
             /* hv_begin_read: no more interrupts while the poll runs. */
             vmbus_ring_begin_read(nic->in);
             if (nic->napi_running) {
@@ -576,7 +561,7 @@ vsp_deliver(void *ctx, struct vsw_pkt *pkt)
 {
     struct synth_queue *nic = ctx;
 
-    frames_push(&nic->tx, pkt);
+    pktvec_push(&nic->tx, pkt);
 }
 
 static void
@@ -755,14 +740,8 @@ nic_free(struct synth_queue *nic)
     if (nic->owns_channel) {
         vmbus_channel_destroy(nic->ch);     /* and its subchannels */
     }
-    for (size_t i = 0; i < nic->rx.n; i++) {
-        vsw_pkt_free(nic->rx.v[i]);
-    }
-    for (size_t i = 0; i < nic->tx.n; i++) {
-        vsw_pkt_free(nic->tx.v[i]);
-    }
-    free(nic->rx.v);
-    free(nic->tx.v);
+    pktvec_free(&nic->rx, 0);
+    pktvec_free(&nic->tx, 0);
     for (size_t i = 0; i < nic->n_jobs; i++) {
         free(nic->jobs[i]);
     }
@@ -934,11 +913,12 @@ split_step(struct cpu_exec *x, void *arg)
     if (j->next_q == nic->n_q) {
         cpu_step_fn *done = j->done;
         void *done_arg = j->done_arg;
-        free(j);
+        j->next_free = nic->free_jobs;
+        nic->free_jobs = j;
         done(x, done_arg);
         return;
     }
-    struct frames *f = &nic->split[j->next_q];
+    struct pktvec *f = &nic->split[j->next_q];
     size_t n = f->n;
     f->n = 0;
     /* queue_deliver() takes the frames before it charges anything. */
@@ -957,11 +937,18 @@ nic_deliver(void *ctx, struct cpu_exec *x, struct vsw_pkt **pkts, size_t n,
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        frames_push(&nic->split[queue_of(nic, pkts[i])], pkts[i]);
+        pktvec_push(&nic->split[queue_of(nic, pkts[i])], pkts[i]);
     }
-    j = malloc(sizeof *j);
-    if (!j) {
-        sim_fatal("synthetic NIC: out of memory");
+    if ((j = nic->free_jobs)) {
+        nic->free_jobs = j->next_free;
+    } else {
+        struct split_job **v = realloc(nic->jobs,
+                                       (nic->n_jobs + 1) * sizeof *v);
+        if (!v || !(j = malloc(sizeof *j))) {
+            sim_fatal("synthetic NIC: out of memory");
+        }
+        nic->jobs = v;
+        nic->jobs[nic->n_jobs++] = j;
     }
     *j = (struct split_job){ nic, 0, done, done_arg, NULL };
     split_step(x, j);
@@ -976,9 +963,13 @@ synth_nic_free(struct synth_nic *nic)
         return;
     }
     for (uint32_t i = 0; nic->split && i < nic->n_q; i++) {
-        free(nic->split[i].v);
+        pktvec_free(&nic->split[i], 0);
     }
     free(nic->split);
+    for (size_t i = 0; i < nic->n_jobs; i++) {
+        free(nic->jobs[i]);
+    }
+    free(nic->jobs);
     free(nic->q);
     free(nic->name);
     free(nic);
@@ -1180,8 +1171,8 @@ synth_nic_create(struct synth_bus *bus, struct metrics *reg,
     gn.ctx = nic;
     guest_stack_set_nic(cfg->stack, &gn);
 
-    struct metric *m[9];
-    static const char *const names[9][3] = {
+    struct metric *m[10];
+    static const char *const names[10][3] = {
         { "tx_frames", "frames", "frames the guest sent" },
         { "rx_frames", "frames", "frames delivered to the guest stack" },
         { "tx_dropped", "frames", "frames the client dropped" },
@@ -1191,8 +1182,10 @@ synth_nic_create(struct synth_bus *bus, struct metrics *reg,
         { "signals_to_guest", "signals", "SignalEvent by the root to the guest" },
         { "polls", "polls", "guest NAPI polls" },
         { "vsp_runs", "runs", "provider DPC runs" },
+        { "interrupts", "interrupts",
+          "guest interrupts that found this NIC's event flag set" },
     };
-    for (int i = 0; i < 9; i++) {
+    for (int i = 0; i < 10; i++) {
         m[i] = metrics_counter(reg, comp, names[i][0], names[i][1],
                                names[i][2]);
     }
@@ -1213,6 +1206,7 @@ synth_nic_create(struct synth_bus *bus, struct metrics *reg,
         q->m_sig_guest = m[6];
         q->m_polls = m[7];
         q->m_vsp_runs = m[8];
+        q->m_interrupts = m[9];
     }
     *out = nic;
     return 0;

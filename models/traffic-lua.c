@@ -24,12 +24,9 @@
 #include "models/vmqhost.h"
 #include "models/vswhost.h"
 #include "models/profile.h"
-#include "models/rss.h"
 #include "models/traffic.h"
-#include "sim/log.h"
 #include "sim/lsim.h"
 #include "sim/units.h"
-#include "vmswitch/packet.h"
 #include "vmswitch/wire.h"
 
 #define CLS_EP "endpoint"
@@ -43,7 +40,6 @@ struct lep {
     struct guest_stack *gs;         /* or NULL */
     struct host_vswitch *sw;        /* the switch of its virtual NIC, or NULL */
     uint32_t sw_port;
-    struct vnic_rss *rss;           /* RSS of the host's virtual NIC, or NULL */
     uint16_t next_port;             /* next port for a sink or server */
     uint16_t next_src_port;         /* next source port for flows */
     uint32_t next_flow_id;
@@ -172,107 +168,14 @@ static const struct lsim_field stack_costs[] = {
       .ranged = true, .min = 0, .max = 100000000 },
 };
 
-struct vnic_rss;
-static void vnic_rss_free(struct vnic_rss *r);
-
 static void
 free_host(void *p)
 {
     struct lep *e = p;
     lep_free_names(e);
-    vnic_rss_free(e->rss);
     hoststack_destroy(e->hs);
     traffic_ep_destroy(e->ep);
     free(e);
-}
-
-/* RSS on the host's virtual NIC: frames the switch delivers are spread by
- * their Toeplitz hash over a set of processors, each of which processes
- * its share in a DPC (the host stack's receive path runs there), instead
- * of all in the context that switched them. */
-struct vnic_lp {
-    struct vnic_rss *rss;
-    uint32_t lp;
-    struct cpu_dpc dpc;
-    struct vsw_pkt **v, **busy;     /* waiting; being indicated */
-    size_t n, cap, busy_cap;
-};
-
-struct vnic_rss {
-    struct lep *e;
-    struct cpu *cpu;
-    struct rss_config cfg;
-    struct rss_indirection itab;
-    struct vnic_lp *lps;
-    uint32_t n_lps;
-};
-
-static void
-vnic_rss_free(struct vnic_rss *r)
-{
-    if (!r) {
-        return;
-    }
-    for (uint32_t i = 0; i < r->n_lps; i++) {
-        for (size_t j = 0; j < r->lps[i].n; j++) {
-            vsw_pkt_free(r->lps[i].v[j]);
-        }
-        free(r->lps[i].v);
-        free(r->lps[i].busy);
-    }
-    free(r->lps);
-    free(r);
-}
-
-static void
-vnic_rss_dpc_done(struct cpu_exec *x, void *arg)
-{
-    (void)x;
-    (void)arg;
-}
-
-static void
-vnic_rss_dpc(struct cpu_exec *x, void *arg)
-{
-    struct vnic_lp *l = arg;
-    struct vsw_pkt **t = l->busy;
-    size_t n = l->n, cap = l->busy_cap;
-
-    if (!n) {
-        return;
-    }
-    /* Take the waiting frames; new ones queue behind. */
-    l->busy = l->v;
-    l->busy_cap = l->cap;
-    l->v = t;
-    l->cap = cap;
-    l->n = 0;
-    hoststack_indicate(l->rss->e->hs, x, l->busy, n, vnic_rss_dpc_done, l);
-}
-
-static void
-vnic_rss_deliver(struct vnic_rss *r, struct vsw_pkt **pkts, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        struct rss_result res;
-        uint32_t k = 0;
-        if (!rss_hash_frame(&r->cfg, vsw_pkt_data_const(pkts[i]),
-                            vsw_pkt_len(pkts[i]), &res) && res.hashed) {
-            k = rss_indirect(&r->itab, res.hash);
-        }
-        struct vnic_lp *l = &r->lps[k];
-        if (l->n == l->cap) {
-            size_t cap = l->cap ? 2 * l->cap : 64;
-            struct vsw_pkt **v = realloc(l->v, cap * sizeof *v);
-            if (!v) {
-                sim_fatal("host vNIC: out of memory");
-            }
-            l->v = v;
-            l->cap = cap;
-        }
-        l->v[l->n++] = pkts[i];
-        (void)cpu_queue_dpc(r->cpu, l->lp, &l->dpc);
-    }
 }
 
 /* The host's virtual NIC on a switch: frames the stack sends enter the
@@ -294,11 +197,6 @@ vnic_deliver(void *ctx, struct cpu_exec *x, struct vsw_pkt **pkts, size_t n,
 {
     struct lep *e = ctx;
 
-    if (e->rss) {
-        vnic_rss_deliver(e->rss, pkts, n);
-        done(x, done_arg);
-        return;
-    }
     hoststack_indicate(e->hs, x, pkts, n, done, done_arg);
 }
 
@@ -325,7 +223,6 @@ l_host_new(lua_State *L)
     lua_rawgeti(L, LUA_REGISTRYINDEX, v[HF_PROFILE].ref);
     char owner[200];
     snprintf(owner, sizeof owner, "%s.stack", v[HF_NAME].s);
-    const char *owner_name = owner;
     profile_read(L, -1, "stack", owner, stack_costs, 3, c);
     lua_pop(L, 1);
     luaL_unref(L, LUA_REGISTRYINDEX, v[HF_PROFILE].ref);
@@ -395,8 +292,7 @@ l_host_new(lua_State *L)
         }
     }
     if (v[HF_RSS].present && v[HF_RSS].ref != LUA_NOREF) {
-        uint32_t lps = cpu_lp_count(hc->cpu);
-        struct vnic_rss *r;
+        uint32_t lps = cpu_lp_count(hc->cpu), set[128];
         lua_rawgeti(L, LUA_REGISTRYINDEX, v[HF_RSS].ref);
         luaL_unref(L, LUA_REGISTRYINDEX, v[HF_RSS].ref);
         lua_Integer len = (lua_Integer)lua_rawlen(L, -1);
@@ -409,19 +305,6 @@ l_host_new(lua_State *L)
             return lsim_error(L, "host.new: field 'rss_lps': give 1 to 128 "
                               "LPs, e.g. {2, 3, 4, 5}");
         }
-        r = calloc(1, sizeof *r);
-        if (!r || !(r->lps = calloc((size_t)len, sizeof *r->lps))) {
-            free(r);
-            return luaL_error(L, "out of memory");
-        }
-        e->rss = r;
-        r->e = e;
-        r->cpu = hc->cpu;
-        r->n_lps = (uint32_t)len;
-        rss_config_init(&r->cfg);
-        r->cfg.hash_types |= RSS_HASH_UDP_IPV4 | RSS_HASH_UDP_IPV6;
-        (void)rss_indirection_fill(&r->itab, RSS_INDIRECTION_MAX, r->n_lps);
-        uint32_t rss_owner = cpu_owner(hc->cpu, owner_name);
         for (lua_Integer i = 1; i <= len; i++) {
             lua_rawgeti(L, -1, i);
             int isnum;
@@ -431,13 +314,13 @@ l_host_new(lua_State *L)
                                   "is not an LP of the cpu (0 .. %u)",
                                   (long long)i, lps - 1);
             }
+            set[i - 1] = (uint32_t)lp;
             lua_pop(L, 1);
-            struct vnic_lp *l = &r->lps[i - 1];
-            l->rss = r;
-            l->lp = (uint32_t)lp;
-            cpu_dpc_init(&l->dpc, vnic_rss_dpc, l, rss_owner);
         }
         lua_pop(L, 1);
+        if (hoststack_set_rss(e->hs, set, (uint32_t)len)) {
+            return luaL_error(L, "out of memory");
+        }
     }
     lsim_record_fields(h, cfg.name, host_fields, HF_PROFILE, v);
     lsim_push_handle(L, CLS_EP, e);
@@ -710,6 +593,28 @@ object_name(lua_State *L, struct lep *src, const struct lsim_value *name,
     return lsim_strdup(L, buf);
 }
 
+/* The two endpoints of a traffic object made by 'what' ("traffic.udp"),
+ * given as fields 'a_field' and 'b_field': they must differ; the object's
+ * name ('name', or KIND + a number) is claimed on 'a' and, with 'suffix',
+ * on 'b' (its sink or server).  Returns the name. */
+static const char *
+object_pair(lua_State *L, const char *what, struct lep *a, struct lep *b,
+            const char *a_field, const char *b_field,
+            const struct lsim_value *name, const char *kind,
+            const char *suffix)
+{
+    const char *n;
+
+    if (a == b) {
+        lsim_error(L, "%s: '%s' and '%s' are the same endpoint", what,
+                   a_field, b_field);
+    }
+    n = object_name(L, a, name, kind);
+    claim(L, what, a, n, "");
+    claim(L, what, b, n, suffix);
+    return n;
+}
+
 static const char *const patterns[] = { "cbr", "poisson", "onoff", NULL };
 static const char *const bases[] = { "frame", "wire", NULL };
 
@@ -747,13 +652,8 @@ l_udp(lua_State *L)
 
     lsim_read_table(L, 1, "traffic.udp", udp_fields, UF_N, v);
     struct lep *src = v[UF_FROM].p, *dst = v[UF_TO].p;
-    if (src == dst) {
-        return lsim_error(L, "traffic.udp: 'from' and 'to' are the same "
-                          "endpoint");
-    }
-    const char *name = object_name(L, src, &v[UF_NAME], "udp");
-    claim(L, "traffic.udp", src, name, "");
-    claim(L, "traffic.udp", dst, name, "_sink");
+    const char *name = object_pair(L, "traffic.udp", src, dst, "from", "to",
+                                   &v[UF_NAME], "udp", "_sink");
     struct traffic_gen_config cfg = {
         .name = name,
         .kind = !strcmp(v[UF_PATTERN].s, "cbr") ? TRAFFIC_GEN_CBR
@@ -828,13 +728,8 @@ l_rr(lua_State *L)
 
     lsim_read_table(L, 1, "traffic.rr", rr_fields, QF_N, v);
     struct lep *cl = v[QF_CLIENT].p, *sv = v[QF_SERVER].p;
-    if (cl == sv) {
-        return lsim_error(L, "traffic.rr: 'client' and 'server' are the same "
-                          "endpoint");
-    }
-    const char *name = object_name(L, cl, &v[QF_NAME], "rr");
-    claim(L, "traffic.rr", cl, name, "");
-    claim(L, "traffic.rr", sv, name, "_server");
+    const char *name = object_pair(L, "traffic.rr", cl, sv, "client",
+                                   "server", &v[QF_NAME], "rr", "_server");
     struct traffic_rr_config cfg = {
         .name = name,
         .request_bytes = (uint32_t)v[QF_REQ].i,
@@ -894,13 +789,8 @@ l_tcp(lua_State *L)
 
     lsim_read_table(L, 1, "traffic.tcp", tcp_fields, TF_N, v);
     struct lep *src = v[TF_FROM].p, *dst = v[TF_TO].p;
-    if (src == dst) {
-        return lsim_error(L, "traffic.tcp: 'from' and 'to' are the same "
-                          "endpoint");
-    }
-    const char *name = object_name(L, src, &v[TF_NAME], "tcp");
-    claim(L, "traffic.tcp", src, name, "");
-    claim(L, "traffic.tcp", dst, name, "_sink");
+    const char *name = object_pair(L, "traffic.tcp", src, dst, "from", "to",
+                                   &v[TF_NAME], "tcp", "_sink");
     struct traffic_tcp_config cfg = {
         .name = name,
         .mss_bytes = (uint32_t)v[TF_MSS].i,

@@ -19,30 +19,16 @@
 #include <lua.h>
 
 #include "models/host-lua.h"
-#include "models/miniport.h"
 #include "models/pnic.h"
 #include "models/profile.h"
+#include "models/rxfilter.h"
 #include "models/vmqhost.h"
 #include "models/vswhost.h"
-#include "sim/log.h"
-#include "models/rxfilter.h"
 #include "sim/lsim.h"
-#include "sim/units.h"
 #include "sim/trace.h"
-#include "vmswitch/packet.h"
+#include "sim/units.h"
 
 #define CLS_VSWITCH "vswitch"
-
-/* Frames the switch sends to the wire: one send job per sink call, since
- * several LPs may send through the external port at once. */
-struct send_job {
-    struct host_vswitch *hs;
-    struct vsw_pkt **pkts;
-    size_t n, cap, i;
-    cpu_step_fn *done;
-    void *done_arg;
-    struct send_job *next_free;
-};
 
 static const struct lsim_field vswitch_fields[] = {
     { .name = "name", .type = LSIM_F_STRING, .def = "vsw" },
@@ -74,15 +60,6 @@ free_vswitch(void *p)
 {
     struct host_vswitch *hs = p;
 
-    for (size_t i = 0; i < hs->n_jobs; i++) {
-        struct send_job *j = hs->jobs[i];
-        for (size_t k = j->i; k < j->n; k++) {
-            vsw_pkt_free(j->pkts[k]);
-        }
-        free(j->pkts);
-        free(j);
-    }
-    free(hs->jobs);
     vmqh_destroy(hs->vmq);
     vswh_destroy(hs->sw);
     free(hs->name);
@@ -140,72 +117,6 @@ l_vswitch_new(lua_State *L)
 
 /* --- The external port ----------------------------------------------------- */
 
-static void
-ext_send_next(struct cpu_exec *x, void *arg)
-{
-    struct send_job *j = arg;
-    struct host_vswitch *hs = j->hs;
-    struct host_pnic *hp = hs->ext;
-
-    if (j->i == j->n) {
-        cpu_step_fn *done = j->done;
-        void *done_arg = j->done_arg;
-        j->n = j->i = 0;
-        j->next_free = hs->free_jobs;
-        hs->free_jobs = j;
-        done(x, done_arg);
-        return;
-    }
-    uint32_t q = cpu_exec_lp(x) % pnic_queue_count(hp->nic);
-    struct vsw_pkt *pkt = j->pkts[j->i++];
-    miniport_send(hp->mp, x, q, pkt, ext_send_next, j);
-}
-
-static void
-ext_deliver(void *ctx, struct cpu_exec *x, struct vsw_pkt **pkts, size_t n,
-            cpu_step_fn *done, void *done_arg)
-{
-    struct host_vswitch *hs = ctx;
-    struct send_job *j = hs->free_jobs;
-
-    if (j) {
-        hs->free_jobs = j->next_free;
-    } else {
-        struct send_job **v = realloc(hs->jobs, (hs->n_jobs + 1) * sizeof *v);
-        if (!v || !(j = calloc(1, sizeof *j))) {
-            sim_fatal("vswitch: out of memory");
-        }
-        hs->jobs = v;
-        hs->jobs[hs->n_jobs++] = j;
-        j->hs = hs;
-    }
-    if (j->cap < n) {
-        struct vsw_pkt **p = realloc(j->pkts, n * sizeof *p);
-        if (!p) {
-            sim_fatal("vswitch: out of memory");
-        }
-        j->pkts = p;
-        j->cap = n;
-    }
-    memcpy(j->pkts, pkts, n * sizeof *pkts);
-    j->n = n;
-    j->i = 0;
-    j->done = done;
-    j->done_arg = done_arg;
-    ext_send_next(x, j);
-}
-
-/* The NIC driver indicates received frames to the switch. */
-static void
-ext_indicate(void *ctx, struct cpu_exec *x, uint32_t q, struct vsw_pkt **pkts,
-             size_t n, cpu_step_fn *done, void *done_arg)
-{
-    struct host_vswitch *hs = ctx;
-
-    (void)q;
-    vswh_process(hs->sw, x, hs->ext_port, pkts, n, done, done_arg);
-}
-
 /* sw:connect(nic [, { vmq = ..., ... }]) */
 static const char *const vmq_modes[] = { "none", "static", "dynamic", NULL };
 
@@ -242,8 +153,6 @@ l_vswitch_connect(lua_State *L)
     struct host_vswitch *hs = lsim_check_handle(L, 1, CLS_VSWITCH);
     struct host_pnic *hp = lsim_check_handle(L, 2, "pnic");
     struct lsim *h = lsim_from_lua(L);
-    struct vsw_nic_params nic = { .kind = VSW_NIC_PHYSICAL };
-    struct vswh_sink sink = { ext_deliver, hs };
     struct lsim_value o[CF_N];
     enum rxf_mode mode = pnic_config(hp->nic)->rx_mode;
     struct vmqh_config vcfg;
@@ -302,12 +211,6 @@ l_vswitch_connect(lua_State *L)
     vcfg.evaluate_cycles = hs->vmq_evaluate_cycles;
     vcfg.retarget_cycles = hs->vmq_retarget_cycles;
 
-    nic.name = hp->name;
-    nic.caps.csum_ipv4 = true;
-    nic.caps.csum_ipv6 = true;
-    nic.caps.lso_v1_max_bytes = 65536;
-    nic.caps.lso_v2_max_bytes = 65536;
-    nic.caps.vlan_oob = true;
     err = vmqh_create(hs->cpu->cpu, hp->nic, hp->mp, lsim_metrics(h),
                       pnic_component(hp->nic), &vcfg, &hs->vmq);
     if (err) {
@@ -316,12 +219,11 @@ l_vswitch_connect(lua_State *L)
                           "once core 0 and SMT siblings are set aside)",
                           hp->name, strerror(err));
     }
-    err = vswh_port_add(hs->sw, "external", &nic, &sink, &hs->ext_port);
+    err = vswh_connect_uplink(hs->sw, hp->nic, hp->mp, hp->name,
+                              &hs->ext_port);
     if (err) {
         return lsim_error(L, "vswitch:connect: %s", strerror(err));
     }
-    struct miniport_upper up = { ext_indicate, hs };
-    miniport_set_upper(hp->mp, &up);
     hp->bound = true;
     hs->ext = hp;
     lsim_record_fields(h, hp->name, connect_fields, CF_N, o);

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/miniport.h"
+#include "models/pnic.h"
 #include "sim/log.h"
 #include "sim/trace.h"
 #include "vmswitch/packet.h"
@@ -46,6 +48,17 @@ struct batch {
     struct batch *next_free;
 };
 
+/* Frames the switch sends to the uplink: one send job per sink call, since
+ * several LPs may send through it at once. */
+struct send_job {
+    struct vswh *sw;
+    struct vsw_pkt **pkts;
+    size_t n, cap, i;
+    cpu_step_fn *done;
+    void *done_arg;
+    struct send_job *next_free;
+};
+
 struct vswh {
     struct cpu *cpu;
     struct vsw_switch *vsw;
@@ -58,6 +71,14 @@ struct vswh {
     struct batch **pool;
     size_t n_pool;
     struct batch *free_batches;
+
+    /* The uplink (vswh_connect_uplink), and its send jobs. */
+    struct pnic *up_nic;
+    struct miniport *up_mp;
+    uint32_t up_port;
+    struct send_job **jobs;
+    size_t n_jobs;
+    struct send_job *free_jobs;
 
     /* The call in progress (vsw_process runs synchronously). */
     struct batch *cur;
@@ -323,6 +344,15 @@ vswh_destroy(struct vswh *sw)
         free(b);
     }
     free(sw->pool);
+    for (size_t i = 0; i < sw->n_jobs; i++) {
+        struct send_job *j = sw->jobs[i];
+        for (size_t k = j->i; k < j->n; k++) {
+            vsw_pkt_free(j->pkts[k]);
+        }
+        free(j->pkts);
+        free(j);
+    }
+    free(sw->jobs);
     for (size_t i = 0; i < sw->n_ports; i++) {
         free(sw->ports[i]);
     }
@@ -381,5 +411,101 @@ vswh_port_add(struct vswh *sw, const char *port_name,
     open_tap(p);
     sw->ports[sw->n_ports++] = p;
     *port_id = pc.port_id;
+    return 0;
+}
+
+/* --- The uplink ------------------------------------------------------------ */
+
+static void
+uplink_send_next(struct cpu_exec *x, void *arg)
+{
+    struct send_job *j = arg;
+    struct vswh *sw = j->sw;
+
+    if (j->i == j->n) {
+        cpu_step_fn *done = j->done;
+        void *done_arg = j->done_arg;
+        j->n = j->i = 0;
+        j->next_free = sw->free_jobs;
+        sw->free_jobs = j;
+        done(x, done_arg);
+        return;
+    }
+    uint32_t q = cpu_exec_lp(x) % pnic_queue_count(sw->up_nic);
+    struct vsw_pkt *pkt = j->pkts[j->i++];
+    miniport_send(sw->up_mp, x, q, pkt, uplink_send_next, j);
+}
+
+static void
+uplink_deliver(void *ctx, struct cpu_exec *x, struct vsw_pkt **pkts,
+               size_t n, cpu_step_fn *done, void *done_arg)
+{
+    struct vswh *sw = ctx;
+    struct send_job *j = sw->free_jobs;
+
+    if (j) {
+        sw->free_jobs = j->next_free;
+    } else {
+        struct send_job **v = realloc(sw->jobs, (sw->n_jobs + 1) * sizeof *v);
+        if (!v || !(j = calloc(1, sizeof *j))) {
+            sim_fatal("vmswitch host: out of memory");
+        }
+        sw->jobs = v;
+        sw->jobs[sw->n_jobs++] = j;
+        j->sw = sw;
+    }
+    if (j->cap < n) {
+        struct vsw_pkt **p = realloc(j->pkts, n * sizeof *p);
+        if (!p) {
+            sim_fatal("vmswitch host: out of memory");
+        }
+        j->pkts = p;
+        j->cap = n;
+    }
+    memcpy(j->pkts, pkts, n * sizeof *pkts);
+    j->n = n;
+    j->i = 0;
+    j->done = done;
+    j->done_arg = done_arg;
+    uplink_send_next(x, j);
+}
+
+/* The driver indicates received frames to the switch. */
+static void
+uplink_indicate(void *ctx, struct cpu_exec *x, uint32_t q,
+                struct vsw_pkt **pkts, size_t n, cpu_step_fn *done,
+                void *done_arg)
+{
+    struct vswh *sw = ctx;
+
+    (void)q;
+    vswh_process(sw, x, sw->up_port, pkts, n, done, done_arg);
+}
+
+int
+vswh_connect_uplink(struct vswh *sw, struct pnic *nic, struct miniport *mp,
+                    const char *name, uint32_t *port)
+{
+    struct vsw_nic_params p = { .kind = VSW_NIC_PHYSICAL };
+    struct vswh_sink sink = { uplink_deliver, sw };
+    struct miniport_upper up = { uplink_indicate, sw };
+    int err;
+
+    if (sw->up_nic) {
+        return EBUSY;
+    }
+    p.name = name;
+    p.caps.csum_ipv4 = true;
+    p.caps.csum_ipv6 = true;
+    p.caps.lso_v1_max_bytes = 65536;
+    p.caps.lso_v2_max_bytes = 65536;
+    p.caps.vlan_oob = true;
+    if ((err = vswh_port_add(sw, "external", &p, &sink, &sw->up_port))) {
+        return err;
+    }
+    sw->up_nic = nic;
+    sw->up_mp = mp;
+    miniport_set_upper(mp, &up);
+    *port = sw->up_port;
     return 0;
 }

@@ -51,6 +51,8 @@
 #include "vmswitch/vswitch.h"
 
 struct metrics;
+struct miniport;
+struct pnic;
 struct trace;
 struct vswh;
 
@@ -93,6 +95,18 @@ struct vsw_switch *vswh_switch(const struct vswh *sw);
 int vswh_port_add(struct vswh *sw, const char *port_name,
                   const struct vsw_nic_params *nic,
                   const struct vswh_sink *sink, uint32_t *port);
+
+/* Makes the physical NIC 'nic', driven by 'mp', the switch's external
+ * port (its uplink), named 'name': the driver's DPCs indicate received
+ * frames to the switch (replacing the driver's upper layer), and frames
+ * the switch sends to the port go to the driver's send, frame by frame,
+ * on the queue of the LP that switched them (modulo the NIC's queues).
+ * The NIC's offloads (checksums, LSO, VLAN out of band) are its
+ * capabilities on the port.  Stores the port in '*port'.  Returns 0 or the
+ * switch's errno. */
+int vswh_connect_uplink(struct vswh *sw, struct pnic *nic,
+                        struct miniport *mp, const char *name,
+                        uint32_t *port);
 
 /* Switches 'n' frames from port 'src_port' in context 'x' (see above),
  * then continues with 'next'('arg'). */
