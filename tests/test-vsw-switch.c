@@ -303,23 +303,91 @@ test_unknown_unicast_floods_then_learned_goes_to_one_port(void)
     struct vsw_switch *sw = rig(n, 3, 1);
     struct vsw_work w;
 
-    /* 1 -> 2, 2 unknown: flooded to 2 and 3, never back to 1. */
-    CU_ASSERT_EQUAL(send_udp(sw, 1, n[0].port, 1, 2, &w), 0);
+    /* Stations 0x21 and 0x22 live behind ports 1 and 2 (bridges there);
+     * no NIC has their addresses, so the switch must learn them.
+     * 0x21 -> 0x22, unknown: flooded to 2 and 3, never back to 1. */
+    CU_ASSERT_EQUAL(send_udp(sw, 1, n[0].port, 0x21, 0x22, &w), 0);
     CU_ASSERT_EQUAL(n[0].n_frames, 0);
     CU_ASSERT_EQUAL(n[1].n_frames, 1);
     CU_ASSERT_EQUAL(n[2].n_frames, 1);
     CU_ASSERT_EQUAL(w.learns, 1);
-    /* 2 -> 1: 1 was learned, so only 1 gets it. */
+    /* 0x22 -> 0x21: 0x21 was learned, so only port 1 gets it. */
     clear_all(n, 3);
-    CU_ASSERT_EQUAL(send_udp(sw, 2, n[1].port, 2, 1, &w), 0);
+    CU_ASSERT_EQUAL(send_udp(sw, 2, n[1].port, 0x22, 0x21, &w), 0);
     CU_ASSERT_EQUAL(n[0].n_frames, 1);
     CU_ASSERT_EQUAL(n[2].n_frames, 0);
-    /* 1 -> 2 again: now known. */
+    /* 0x21 -> 0x22 again: now known. */
     clear_all(n, 3);
-    CU_ASSERT_EQUAL(send_udp(sw, 3, n[0].port, 1, 2, &w), 0);
+    CU_ASSERT_EQUAL(send_udp(sw, 3, n[0].port, 0x21, 0x22, &w), 0);
     CU_ASSERT_EQUAL(n[1].n_frames, 1);
     CU_ASSERT_EQUAL(n[2].n_frames, 0);
     CU_ASSERT_EQUAL(w.learns, 0);           /* refresh not due */
+    vsw_switch_destroy(sw);
+}
+
+static void
+test_nic_address_goes_to_its_port_unlearned(void)
+{
+    struct dummy_nic n[3];
+    struct vsw_switch *sw = rig(n, 3, 1);
+    struct vsw_switch_counters sc;
+
+    /* NIC 2 never sent a frame, yet its configured address is known. */
+    CU_ASSERT_EQUAL(send_udp(sw, 1, n[0].port, 0x21, 2, NULL), 0);
+    CU_ASSERT_EQUAL(n[1].n_frames, 1);
+    CU_ASSERT_EQUAL(n[2].n_frames, 0);
+    CU_ASSERT_EQUAL(vsw_switch_counters(sw, &sc), 0);
+    CU_ASSERT_EQUAL(sc.flooded, 0);
+    /* A station on port 3 claiming NIC 2's address is learned there, but
+     * the configured address still wins: no traffic is stolen. */
+    CU_ASSERT_EQUAL(send_udp(sw, 2, n[2].port, 2, 0xff, NULL), 0);
+    clear_all(n, 3);
+    CU_ASSERT_EQUAL(send_udp(sw, 3, n[0].port, 0x21, 2, NULL), 0);
+    CU_ASSERT_EQUAL(n[1].n_frames, 1);
+    CU_ASSERT_EQUAL(n[2].n_frames, 0);
+    /* A frame to a NIC's own address from its own port is not reflected. */
+    clear_all(n, 3);
+    CU_ASSERT_EQUAL(send_udp(sw, 4, n[1].port, 2, 2, NULL), 0);
+    CU_ASSERT_EQUAL(n[0].n_frames + n[1].n_frames + n[2].n_frames, 0);
+    CU_ASSERT_EQUAL(port_drop(sw, n[1].port, VSW_DROP_OWN_PORT), 1);
+    vsw_switch_destroy(sw);
+}
+
+static void
+test_nic_address_follows_nic_lifecycle(void)
+{
+    struct dummy_nic n[3], late;
+    struct vsw_switch *sw = rig(n, 3, 1);
+    uint8_t macs[2][6];
+    struct vsw_nic_caps caps = { 0 };
+
+    /* A NIC created later is known from its creation on. */
+    CU_ASSERT_EQUAL(dummy_attach(sw, &late, VSW_NIC_LEGACY, 9, true), 0);
+    CU_ASSERT_EQUAL(send_udp(sw, 1, n[0].port, 0x21, 9, NULL), 0);
+    CU_ASSERT_EQUAL(late.n_frames, 1);
+    CU_ASSERT_EQUAL(n[1].n_frames + n[2].n_frames, 0);
+    /* An update replaces the addresses: 2 is gone (flooded), 0x30 and
+     * 0x31 arrive at NIC 2's port. */
+    dummy_mac(macs[0], 0x30);
+    dummy_mac(macs[1], 0x31);
+    CU_ASSERT_EQUAL(vsw_nic_update(sw, n[1].port, &caps, macs, 2), 0);
+    clear_all(n, 3);
+    dummy_clear(&late);
+    CU_ASSERT_EQUAL(send_udp(sw, 2, n[0].port, 0x21, 0x31, NULL), 0);
+    CU_ASSERT_EQUAL(n[1].n_frames, 1);
+    CU_ASSERT_EQUAL(n[2].n_frames + late.n_frames, 0);
+    clear_all(n, 3);
+    CU_ASSERT_EQUAL(send_udp(sw, 3, n[0].port, 0x21, 2, NULL), 0);
+    CU_ASSERT_EQUAL(n[1].n_frames, 1);
+    CU_ASSERT_EQUAL(n[2].n_frames, 1);          /* flooded */
+    /* The physical NIC's own address is not a destination the switch
+     * knows: frames to it flood like any unknown station's. */
+    vsw_switch_destroy(sw);
+    sw = rig(n, 2, 1);
+    CU_ASSERT_EQUAL(dummy_attach(sw, &late, VSW_NIC_PHYSICAL, 9, true), 0);
+    CU_ASSERT_EQUAL(send_udp(sw, 4, n[0].port, 0x21, 9, NULL), 0);
+    CU_ASSERT_EQUAL(n[1].n_frames, 1);
+    CU_ASSERT_EQUAL(late.n_frames, 1);
     vsw_switch_destroy(sw);
 }
 
@@ -411,15 +479,15 @@ test_aging_expires_station_at_exact_time(void)
     uint64_t t0 = 5 * SEC;
 
     CU_ASSERT_EQUAL(vsw_set_aging(sw, 10 * SEC), 0);
-    CU_ASSERT_EQUAL(send_udp(sw, t0, n[1].port, 2, 0xff, NULL), 0);
+    CU_ASSERT_EQUAL(send_udp(sw, t0, n[1].port, 0x22, 0xff, NULL), 0);
     /* Still known 1 ns before the aging time. */
     clear_all(n, 3);
-    CU_ASSERT_EQUAL(send_udp(sw, t0 + 10 * SEC - 1, n[0].port, 1, 2, NULL), 0);
+    CU_ASSERT_EQUAL(send_udp(sw, t0 + 10 * SEC - 1, n[0].port, 1, 0x22, NULL), 0);
     CU_ASSERT_EQUAL(n[2].n_frames, 0);
     CU_ASSERT_EQUAL(n[1].n_frames, 1);
     /* Gone at exactly the aging time: flooded. */
     clear_all(n, 3);
-    CU_ASSERT_EQUAL(send_udp(sw, t0 + 10 * SEC, n[0].port, 1, 2, NULL), 0);
+    CU_ASSERT_EQUAL(send_udp(sw, t0 + 10 * SEC, n[0].port, 1, 0x22, NULL), 0);
     CU_ASSERT_EQUAL(n[2].n_frames, 1);
     CU_ASSERT_EQUAL(n[1].n_frames, 1);
     age.now_ns = t0 + 10 * SEC;
@@ -1173,7 +1241,7 @@ test_work_record_counts_batch(void)
     }
     CU_ASSERT_EQUAL(w.frames_in, 4);
     CU_ASSERT_EQUAL(w.frames_parsed, 4);
-    CU_ASSERT_EQUAL(w.lookups, 8);           /* a learn check + a lookup */
+    CU_ASSERT_EQUAL(w.lookups, 12);  /* learn check, table, NIC address */
     CU_ASSERT_EQUAL(w.learns, 1);            /* station 1 is new */
     CU_ASSERT_EQUAL(w.frames_delivered, 4);
     CU_ASSERT_EQUAL(w.deliver_calls, 1);     /* one batch to one NIC */
@@ -1233,6 +1301,8 @@ static const struct cutest_case lifecycle_cases[] = {
 
 static const struct cutest_case forwarding_cases[] = {
     CUTEST(test_unknown_unicast_floods_then_learned_goes_to_one_port),
+    CUTEST(test_nic_address_goes_to_its_port_unlearned),
+    CUTEST(test_nic_address_follows_nic_lifecycle),
     CUTEST(test_broadcast_never_reflected_to_ingress),
     CUTEST(test_frame_to_station_on_own_port_dropped),
     CUTEST(test_disconnect_flushes_learned_addresses),

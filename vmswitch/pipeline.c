@@ -19,10 +19,11 @@
  *     6. extensions capture and filter extensions, ascending order
  *   forwarding
  *     7. learn      (source MAC, learning VLAN) -> source port
- *     8. look up    known unicast: one destination (a station learned on
- *                   the ingress port is dropped, never reflected); group
- *                   or unknown: flood to every other connected member of
- *                   the VLAN
+ *     8. look up    a configured address of a VM, legacy or host NIC on
+ *                   the frame's VLAN, else a learned station: one
+ *                   destination (its own port: dropped, never
+ *                   reflected); group or unknown: flood to every other
+ *                   connected member of the VLAN
  *     9. extensions forwarding extensions add or exclude destinations
  *    10. mirror     mirror ports of the source and of each destination
  *   egress (per destination; drops counted on the destination port)
@@ -535,6 +536,30 @@ learn_and_lookup(struct frame *f, uint32_t *dst_port, enum vsw_drop_reason *r)
     return found;
 }
 
+/* 8, the configured part: a unicast destination that is the configured
+ * address of a NIC on a port that is a member of the frame's VLAN goes to
+ * that port, whatever the forwarding database says -- the switch knows
+ * its VM and host NICs' addresses, so their traffic is never flooded and
+ * a learned entry cannot steal it.  Stores the port in '*dst_port'. */
+static bool
+nic_address(struct frame *f, uint32_t *dst_port)
+{
+    uint32_t id = vsw_cfg_nic_addr(f->c->cfg, f->dst_mac);
+    const struct vsw_port *p;
+    bool tagged;
+
+    f->c->w->lookups++;
+    if (!id) {
+        return false;
+    }
+    p = vsw_cfg_port(f->c->cfg, id);
+    if (!p || !vsw_vlan_egress(&p->vlan, f->vlan, &tagged)) {
+        return false;
+    }
+    *dst_port = id;
+    return true;
+}
+
 /* 8. Chooses the destinations: the known station's port, or a flood. */
 static enum vsw_drop_reason
 lookup(struct frame *f, bool found, uint32_t port)
@@ -587,6 +612,9 @@ forward(struct frame *f)
     found = learn_and_lookup(f, &dst_port, &r);
     if (r) {
         return r;
+    }
+    if (!mac_is_group(f->dst_mac)) {
+        found = nic_address(f, &dst_port) || found;
     }
     r = lookup(f, found, dst_port);
     if (r) {

@@ -194,11 +194,90 @@ nic_rt_unref(struct nic_rt *rt)
 /* ------------------------------------------------------------------ */
 /* Snapshots. */
 
+/* Slots of the NIC-address index of a snapshot with room for 'n_ports':
+ * at most half full when every NIC has every address. */
+static size_t
+nic_addr_slots(size_t n_ports)
+{
+    size_t need = 2 * n_ports * VSW_NIC_MAX_MACS, n = 16;
+
+    while (n < need) {
+        n *= 2;
+    }
+    return n;
+}
+
+/* A snapshot with room for 'n_ports' ports, its NIC-address index empty.
+ * The header is the caller's to fill (cfg_clone() copies it, keeping the
+ * index pointer and mask this function set). */
 static struct vsw_cfg *
 cfg_alloc(size_t n_ports)
 {
-    return vsw_malloc(sizeof(struct vsw_cfg)
-                      + n_ports * sizeof(struct vsw_port));
+    size_t slots = nic_addr_slots(n_ports);
+    struct vsw_cfg *cfg = vsw_malloc(sizeof(struct vsw_cfg)
+                                     + n_ports * sizeof(struct vsw_port)
+                                     + slots * sizeof(struct vsw_nic_addr));
+
+    if (cfg) {
+        cfg->nic_addr = (struct vsw_nic_addr *) (void *) &cfg->ports[n_ports];
+        cfg->nic_addr_mask = (uint32_t) (slots - 1);
+        memset(cfg->nic_addr, 0, slots * sizeof *cfg->nic_addr);
+    }
+    return cfg;
+}
+
+static uint32_t
+nic_addr_hash(const uint8_t mac[6])
+{
+    uint64_t v = 0;
+
+    memcpy(&v, mac, 6);
+    v *= UINT64_C(0x9E3779B97F4A7C15);     /* Fibonacci hashing */
+    return (uint32_t) (v >> 32);
+}
+
+/* Rebuilds 'cfg''s NIC-address index from its ports: every configured
+ * unicast address of every NIC that is not the physical one.  When two
+ * NICs share an address the port with the lower id keeps it. */
+static void
+nic_addr_build(struct vsw_cfg *cfg)
+{
+    memset(cfg->nic_addr, 0, ((size_t) cfg->nic_addr_mask + 1)
+                             * sizeof *cfg->nic_addr);
+    for (size_t i = 0; i < cfg->n_ports; i++) {
+        const struct vsw_port *p = &cfg->ports[i];
+
+        if (p->nic_state == VSW_NIC_NONE || p->nic.kind == VSW_NIC_PHYSICAL) {
+            continue;
+        }
+        for (unsigned m = 0; m < p->nic.n_macs; m++) {
+            uint32_t h = nic_addr_hash(p->nic.macs[m]);
+            struct vsw_nic_addr *e;
+
+            for (;; h++) {
+                e = &cfg->nic_addr[h & cfg->nic_addr_mask];
+                if (e->port == 0 || !memcmp(e->mac, p->nic.macs[m], 6)) {
+                    break;
+                }
+            }
+            if (e->port == 0) {
+                memcpy(e->mac, p->nic.macs[m], 6);
+                e->port = p->id;
+            }
+        }
+    }
+}
+
+uint32_t
+vsw_cfg_nic_addr(const struct vsw_cfg *cfg, const uint8_t mac[6])
+{
+    for (uint32_t h = nic_addr_hash(mac);; h++) {
+        const struct vsw_nic_addr *e = &cfg->nic_addr[h & cfg->nic_addr_mask];
+
+        if (e->port == 0 || !memcmp(e->mac, mac, 6)) {
+            return e->port;
+        }
+    }
 }
 
 static void
@@ -236,7 +315,12 @@ cfg_clone(const struct vsw_cfg *old, size_t extra, uint32_t skip_id)
     if (!cfg) {
         return NULL;
     }
+    struct vsw_nic_addr *idx = cfg->nic_addr;
+    uint32_t mask = cfg->nic_addr_mask;
+
     memcpy(cfg, old, sizeof *cfg);
+    cfg->nic_addr = idx;
+    cfg->nic_addr_mask = mask;
     cfg->retired_next = NULL;
     cfg->retired_epoch = 0;
     cfg->n_ports = 0;
@@ -330,6 +414,7 @@ publish(struct vsw_switch *sw, struct vsw_cfg *cfg)
 {
     struct vsw_cfg *old = atomic_load(&sw->cfg);
 
+    nic_addr_build(cfg);
     atomic_store(&sw->cfg, cfg);
     old->retired_epoch = atomic_fetch_add(&sw->epoch, 1) + 1;
     old->retired_next = sw->retired;
@@ -394,7 +479,14 @@ vsw_switch_create(const struct vsw_switch_params *p, struct vsw_switch **swp)
     if (!cfg || !sw->slots || !sw->pcpu) {
         goto fail;
     }
-    memset(cfg, 0, sizeof *cfg);
+    {
+        struct vsw_nic_addr *idx = cfg->nic_addr;
+        uint32_t mask = cfg->nic_addr_mask;
+
+        memset(cfg, 0, sizeof *cfg);
+        cfg->nic_addr = idx;
+        cfg->nic_addr_mask = mask;
+    }
     vsw_vlan_compute_fids(cfg);
     error = vsw_fdb_create(fdb_entries, aging_ns, &sw->fdb);
     if (error) {

@@ -124,6 +124,13 @@ struct vsw_ext {
     int order;
 };
 
+/* One slot of a snapshot's index of configured NIC addresses (port 0:
+ * empty; port ids start at 1). */
+struct vsw_nic_addr {
+    uint8_t mac[6];
+    uint32_t port;
+};
+
 struct vsw_cfg {
     struct vsw_cfg *retired_next;
     uint64_t retired_epoch;
@@ -136,6 +143,13 @@ struct vsw_cfg {
      * VID for the secondaries of a private VLAN, the VID itself
      * otherwise. */
     uint16_t fid[4096];
+
+    /* The configured unicast addresses of every NIC but the physical
+     * one, by address: an open-addressing table with linear probing,
+     * built by publish() and stored after ports[] in the same
+     * allocation (vsw_cfg_nic_addr()). */
+    struct vsw_nic_addr *nic_addr;
+    uint32_t nic_addr_mask;        /* slots - 1, a power of two minus 1 */
 
     size_t n_ports;
     struct vsw_port ports[];       /* sorted by id */
@@ -165,6 +179,9 @@ struct vsw_switch {
 };
 
 /* switch.c */
+/* The port whose NIC is configured with unicast address 'mac' (not the
+ * physical NIC's), or 0. */
+uint32_t vsw_cfg_nic_addr(const struct vsw_cfg *cfg, const uint8_t mac[6]);
 const struct vsw_port *vsw_cfg_port(const struct vsw_cfg *, uint32_t id);
 
 /* policy.c: ACL tables and QoS buckets. */

@@ -90,10 +90,19 @@ return {
     -- [A] entering the data path for a batch: the configuration snapshot,
     -- the forwarding table's read lock, the batch bookkeeping.
     batch_cycles = 400,
-    -- [A] per frame: parsing, VLAN classification, guards and the
-    -- destination array; a few hundred instructions and one cache miss
-    -- on the frame's header (FACTS.md §5: main memory 100 ns [S]).
-    frame_cycles = 600,
+    -- [D] per frame, calibrated: the extensible switch's whole per-frame
+    -- path -- parsing, VLAN classification, guards, the destination
+    -- array, and the NBL's trip through the extension stack on ingress
+    -- and egress (the filtering platform extension is on by default) and
+    -- back on completion.  No published figure gives it alone; FACTS.md
+    -- §1.2 [S] and §1.8 [S] give the whole receive path on one processor:
+    -- 3 to 4 Gbit/s of full-size frames, about 290 000 frames/s at
+    -- 3.5 Gbit/s, 9000 cycles a frame at 2.6 GHz.  The driver, provider,
+    -- copy and signal costs above and below come to about 2600 cycles a
+    -- frame at full batches, and this is the rest: 6800 makes
+    -- scenarios/vmq-compare.lua with vmq=none deliver 3.5 Gbit/s
+    -- (doc/validation.md section 1 shows the run).
+    frame_cycles = 6800,
     -- [A] one forwarding-table lookup (a hash and a probe that usually
     -- hits the cache).
     lookup_cycles = 60,

@@ -9,6 +9,8 @@ local p = sim.params {
     description = "posted interrupts (APIC virtualization)" },
   { name = "monitor", default = false, type = "boolean",
     description = "vm2 signals the host through the monitor page" },
+  { name = "bulk", default = true, type = "boolean",
+    description = "bulk TCP from vm1 to the wire" },
   { name = "queues", default = 1, type = "integer", min = 1, max = 2,
     description = "vRSS queues of vm1's NIC" },
 }
@@ -37,7 +39,9 @@ local peer = traffic.remote { name = "client", link = wire,
 
 traffic.udp { name = "udp", from = peer, to = g1, rate = p.load,
               size = "1514B", flows = 8 }
-traffic.tcp { name = "bulk", from = g1, to = peer, flows = 1 }
+if p.bulk then
+  traffic.tcp { name = "bulk", from = g1, to = peer, flows = 1 }
+end
 traffic.rr { name = "ping", client = peer, server = g1, request = "128B",
              response = "1KiB", think = "50us" }
 traffic.udp { name = "east", from = g2, to = g1, rate = "200Mbps",

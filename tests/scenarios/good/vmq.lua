@@ -4,7 +4,7 @@
 local p = sim.params {
   { name = "vmq", default = "static", values = { "none", "static", "dynamic" },
     description = "VMQ policy" },
-  { name = "load", default = "2Gbps", unit = "rate",
+  { name = "load", default = "1200Mbps", unit = "rate",
     description = "UDP load to each VM" },
 }
 sim.config { duration = "30ms", warmup = "2ms", sample = "1ms" }
@@ -17,7 +17,7 @@ local nic = pnic.new { name = "nic0", cpu = cpus, apic = ic, link = wire,
   queues = p.vmq == "none" and 1 or 5,
   mode = p.vmq == "none" and "single" or "vmq", profile = prof }
 local sw = vswitch.new { name = "vsw", cpu = cpus, profile = prof }
-sw:connect(nic, { vmq = p.vmq, period = "5ms", upper = "60%", lower = "20%" })
+sw:connect(nic, { vmq = p.vmq, period = "5ms", upper = "80%", lower = "20%" })
 local hyp = hypervisor.new { cpu = cpus, apic = ic, profile = prof }
 local client = traffic.remote { name = "client", link = wire,
   mac = "02:00:00:00:00:01", ip = "10.0.0.1" }
