@@ -64,7 +64,7 @@ struct netvsc_vsp {
     uint64_t *recv_map;             /* bit set = section in use */
     uint32_t *sec_next;             /* run chain, at a run's first section */
     uint32_t *sec_run;              /* run length, at a run's first section */
-    uint32_t cursor;                /* next-fit start */
+    uint32_t free_hint;             /* no free section below it */
 
     /* The batch being accumulated. */
     struct netvsc_range *acc;
@@ -105,33 +105,65 @@ sec_set(struct netvsc_vsp *s, uint32_t i, bool busy)
     }
 }
 
-/* Finds 'k' consecutive free sections, next fit from the cursor (a run
- * never wraps past the last section), marks them and returns the first;
- * NONE if there is no such run. */
+/* The first free section at or after 'pos', or the section count. */
+static uint32_t
+next_free(const struct netvsc_vsp *s, uint32_t pos)
+{
+    uint32_t n = s->recv_section_cnt;
+
+    while (pos < n) {
+        uint32_t w = pos / 64;
+        uint64_t f = ~s->recv_map[w] & (~UINT64_C(0) << (pos % 64));
+
+        if (f) {
+            uint32_t i = w * 64;
+            while (!(f & 1u)) {     /* f != 0: at most 63 shifts */
+                f >>= 1;
+                i++;
+            }
+            return i < n ? i : n;
+        }
+        pos = (w + 1) * 64;
+    }
+    return n;
+}
+
+/* Finds 'k' consecutive free sections, the lowest such run (first fit),
+ * marks them and returns the first; NONE if there is no such run.
+ *
+ * WHY FIRST FIT.  Which sections the host picks is not published (FACTS.md
+ * section 3.4 gives only their size); the guest copies each frame out and
+ * completes the transfer, so it does not care.  Lowest first keeps the
+ * sections in use few and low, as a free list reusing the section just
+ * completed would -- and keeps the simulator's working set in its cache.
+ * 'free_hint' is a lower bound on the lowest free section, so a busy
+ * prefix is not rescanned. */
 static uint32_t
 sections_take(struct netvsc_vsp *s, uint32_t k)
 {
     uint32_t n = s->recv_section_cnt;
+    uint32_t first = next_free(s, s->free_hint), i = first;
 
-    for (uint32_t step = 0; step < n; step++) {
-        uint32_t i = (s->cursor + step) % n;
-        uint32_t j;
+    s->free_hint = first;
+    while (i < n && k <= n - i) {
+        uint32_t j = 1;
 
-        if (k > n - i) {
-            continue;
-        }
-        for (j = 0; j < k && !sec_busy(s, i + j); j++) {
+        while (j < k && !sec_busy(s, i + j)) {
+            j++;
         }
         if (j == k) {
             for (j = 0; j < k; j++) {
                 sec_set(s, i + j, true);
             }
-            s->cursor = (i + k) % n;
+            if (i == first) {
+                s->free_hint = i + k;
+            }
             s->st.sections_in_use += k;
             s->sec_run[i] = k;
             s->sec_next[i] = NONE;
             return i;
         }
+        i = next_free(s, i + j + 1);
     }
     return NONE;
 }
@@ -145,6 +177,9 @@ sections_free_chain(struct netvsc_vsp *s, uint32_t head)
         for (uint32_t j = 0; j < s->sec_run[head]; j++) {
             SIM_ASSERT(sec_busy(s, head + j));
             sec_set(s, head + j, false);
+        }
+        if (head < s->free_hint) {
+            s->free_hint = head;
         }
         s->st.sections_in_use -= s->sec_run[head];
         head = next;
@@ -793,6 +828,7 @@ on_recv_buf(struct netvsc_vsp *s, const struct netvsc_vmpkt *p,
         && lookup_buffer(s, netvsc_get_le32(&in.gpadl_handle), &gpa, &size)
         && (cnt = size / S) > 0) {
         s->recv_map = calloc((cnt + 63) / 64, sizeof(uint64_t));
+        s->free_hint = 0;
         s->sec_next = calloc(cnt, sizeof(uint32_t));
         s->sec_run = calloc(cnt, sizeof(uint32_t));
         s->xfers = calloc(cnt, sizeof *s->xfers);

@@ -1495,10 +1495,10 @@ test_receive_n_frames_one_flush_is_one_type7_packet_with_n_ranges(void)
     CU_ASSERT_EQUAL(payload_u32(q, 0), NETVSC_NVSP_MSG1_SEND_RNDIS_PKT);
     CU_ASSERT_EQUAL(payload_u32(q, 4), NETVSC_RNDIS_CHANNEL_DATA);
     CU_ASSERT_EQUAL_FATAL(q->p.n_ranges, 5);
-    /* Negotiation's three RNDIS answers used sections 0..2, so the
-     * next-fit cursor starts at 3. */
+    /* Negotiation's three RNDIS answers used sections 0..2 and were
+     * completed: first fit starts again at 0. */
     for (unsigned i = 0; i < 5; i++) {
-        CU_ASSERT_EQUAL(q->ranges[i].byte_offset, (3 + i) * 1728);
+        CU_ASSERT_EQUAL(q->ranges[i].byte_offset, i * 1728);
         CU_ASSERT_EQUAL(q->ranges[i].byte_count, 44 + 3 * 16 + lens[i]);
     }
     CU_ASSERT_EQUAL(netvsc_vsp_flush(F.vsp), 0);    /* nothing more */
@@ -1623,20 +1623,37 @@ test_receive_large_frame_takes_consecutive_sections(void)
     copy0 = netvsc_vsp_stats(F.vsp)->rx_copy_bytes;
     CU_ASSERT_EQUAL(netvsc_vsp_receive(F.vsp, jumbo), 0);
     CU_ASSERT_EQUAL(netvsc_vsp_receive(F.vsp, small), 0);
-    /* 44 + 9000 = 9044 bytes: ceil(9044 / 1728) = 6 sections, 3..8. */
+    /* 44 + 9000 = 9044 bytes: ceil(9044 / 1728) = 6 sections, 0..5
+     * (first fit; negotiation's sections were completed). */
     CU_ASSERT_EQUAL(netvsc_vsp_stats(F.vsp)->sections_in_use, 7);
     CU_ASSERT_EQUAL(netvsc_vsp_flush(F.vsp), 0);
     q = sent(&F.h2g, F.h2g_mark);
     CU_ASSERT_EQUAL_FATAL(q->p.n_ranges, 2);
-    CU_ASSERT_EQUAL(q->ranges[0].byte_offset, 3 * 1728);
+    CU_ASSERT_EQUAL(q->ranges[0].byte_offset, 0);
     CU_ASSERT_EQUAL(q->ranges[0].byte_count, 9044);
-    CU_ASSERT_EQUAL(q->ranges[1].byte_offset, 9 * 1728);
+    CU_ASSERT_EQUAL(q->ranges[1].byte_offset, 6 * 1728);
     CU_ASSERT_EQUAL(q->ranges[1].byte_count, 144);
     CU_ASSERT_EQUAL(netvsc_vsp_stats(F.vsp)->rx_copy_bytes - copy0, 9044 + 144);
     pump();
     CU_ASSERT_EQUAL_FATAL(F.guest_rx.n, 2);
     CU_ASSERT(same_bytes(F.guest_rx.v[0], jumbo));
     CU_ASSERT(same_bytes(F.guest_rx.v[1], small));
+    netvsc_vsc_flush_completions(F.vsc);
+    pump();
+    CU_ASSERT_EQUAL(netvsc_vsp_stats(F.vsp)->sections_in_use, 0);
+    /* Completed sections are reused lowest first: a small frame takes 0,
+     * the jumbo 1..6, the next small frame 7. */
+    F.h2g_mark = F.h2g.n;
+    CU_ASSERT_EQUAL(netvsc_vsp_receive(F.vsp, small), 0);
+    CU_ASSERT_EQUAL(netvsc_vsp_receive(F.vsp, jumbo), 0);
+    CU_ASSERT_EQUAL(netvsc_vsp_receive(F.vsp, small), 0);
+    CU_ASSERT_EQUAL(netvsc_vsp_flush(F.vsp), 0);
+    q = sent(&F.h2g, F.h2g_mark);
+    CU_ASSERT_EQUAL_FATAL(q->p.n_ranges, 3);
+    CU_ASSERT_EQUAL(q->ranges[0].byte_offset, 0);
+    CU_ASSERT_EQUAL(q->ranges[1].byte_offset, 1 * 1728);
+    CU_ASSERT_EQUAL(q->ranges[2].byte_offset, 7 * 1728);
+    pump();
     netvsc_vsc_flush_completions(F.vsc);
     pump();
     CU_ASSERT_EQUAL(netvsc_vsp_stats(F.vsp)->sections_in_use, 0);

@@ -7,34 +7,74 @@
 #include "vmswitch/csum.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <string.h>
 
 #include "vmswitch/parse.h"
 #include "vmswitch/wire.h"
 
 /* HOW IT WORKS.  The one's-complement sum of 16-bit words equals the
- * folded one's-complement sum of 32-bit words (the end-around carry makes
- * the word size irrelevant), so the loop adds big-endian 32-bit words into
- * a 64-bit accumulator, which cannot overflow for any frame, and folds at
- * the end. */
+ * folded one's-complement sum of 32- or 64-bit words (the end-around carry
+ * makes the word size irrelevant), and it does not depend on byte order
+ * but for a swap of the two bytes of the folded result (RFC 1071, section
+ * 2: "byte order independence").  So the loop adds the buffer's 32-bit
+ * words as the machine stores them, 16 bytes a round into two 64-bit
+ * accumulators (no carry to handle for any buffer under 16 GiB), folds to
+ * 16 bits, and swaps the bytes on a little-endian machine to get the sum
+ * of big-endian words the callers chain.  The folded sum is non-zero
+ * unless every word is zero, whatever the word size, so the result folds
+ * to exactly what a word-by-word big-endian sum would. */
+static bool
+little_endian(void)
+{
+    const uint16_t one = 1;
+    uint8_t first;
+
+    memcpy(&first, &one, 1);
+    return first == 1;
+}
+
 uint32_t
 vsw_csum_add(uint32_t sum, const void *data, size_t len)
 {
     const uint8_t *p = data;
-    uint64_t acc = sum;
+    uint64_t a0 = 0, a1 = 0, acc;
+    uint32_t w32;
+    uint16_t w16;
 
+    while (len >= 16) {
+        uint64_t x, y;
+
+        memcpy(&x, p, 8);
+        memcpy(&y, p + 8, 8);
+        a0 += (x & 0xffffffffu) + (x >> 32);
+        a1 += (y & 0xffffffffu) + (y >> 32);
+        p += 16;
+        len -= 16;
+    }
     while (len >= 4) {
-        acc += vsw_get_be32(p);
+        memcpy(&w32, p, 4);
+        a0 += w32;
         p += 4;
         len -= 4;
     }
     if (len >= 2) {
-        acc += vsw_get_be16(p);
+        memcpy(&w16, p, 2);
+        a0 += w16;
         p += 2;
         len -= 2;
     }
-    if (len) {
+    acc = a0 + a1;
+    while (acc >> 16) {
+        acc = (acc & 0xffffu) + (acc >> 16);
+    }
+    if (little_endian()) {
+        acc = ((acc & 0xffu) << 8) | (acc >> 8);
+    }
+    if (len) {                      /* an odd byte: the high half of a word */
         acc += (uint32_t) p[0] << 8;
     }
+    acc += sum;
     while (acc >> 32) {
         acc = (acc & 0xffffffffu) + (acc >> 32);
     }
