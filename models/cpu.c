@@ -1076,6 +1076,27 @@ cpu_queue_dpc(struct cpu *cpu, uint32_t lp_index, struct cpu_dpc *dpc)
 }
 
 bool
+cpu_queue_dpc_first(struct cpu *cpu, uint32_t lp_index, struct cpu_dpc *dpc)
+{
+    struct lp *lp = lp_of(cpu, lp_index);
+
+    SIM_ASSERT(dpc->owner < cpu->n_owners);
+    if (dpc->queued) {
+        return false;
+    }
+    dpc->queued = true;
+    dpc->next = lp->dpcq_head;
+    lp->dpcq_head = dpc;
+    if (!lp->dpcq_tail) {
+        lp->dpcq_tail = dpc;
+    }
+    lp->dpcq_len++;
+    metric_set(lp->m_dpc_queue, lp->dpcq_len);
+    lp_poke(lp);
+    return true;
+}
+
+bool
 cpu_dpc_is_queued(const struct cpu_dpc *dpc)
 {
     return dpc->queued;

@@ -48,7 +48,8 @@
  *
  * DPCs.  cpu_queue_dpc() appends a caller-owned struct cpu_dpc to an LP's
  * queue unless it is already queued (KeInsertQueueDpc semantics).  The LP
- * runs queued DPCs in FIFO order whenever no ISR is active on it: each
+ * runs queued DPCs in FIFO order (cpu_queue_dpc_first() puts one at the
+ * head) whenever no ISR is active on it: each
  * costs dpc_dispatch_cycles, then its chain.  A DPC is no longer queued
  * once it starts, so its own chain may queue it again.  A DPC queued to an
  * LP that runs passive work or idles starts at once (no IPI latency).
@@ -274,6 +275,11 @@ void cpu_dpc_init(struct cpu_dpc *dpc, cpu_step_fn *fn, void *arg,
 /* Queues 'dpc' on 'lp'.  Returns true, or false (and does nothing) if it
  * is already queued on any LP. */
 bool cpu_queue_dpc(struct cpu *cpu, uint32_t lp, struct cpu_dpc *dpc);
+
+/* As cpu_queue_dpc(), but at the head of the queue, as Windows queues a
+ * DPC of high importance (KeSetImportanceDpc): it runs as soon as the DPC
+ * in progress ends, ahead of those waiting. */
+bool cpu_queue_dpc_first(struct cpu *cpu, uint32_t lp, struct cpu_dpc *dpc);
 bool cpu_dpc_is_queued(const struct cpu_dpc *dpc);
 
 /* --- Threads ------------------------------------------------------------- */

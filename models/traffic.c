@@ -127,8 +127,10 @@ traffic_build(const struct traffic_ep *ep, const uint8_t dst_mac[6],
         vsw_put_be16(&uh->dst, dport);
         vsw_put_be16(&uh->len, (uint16_t)l4_len);
     }
+    /* Past the transport header and 'hdr' the payload is zeros, which add
+     * nothing to a one's-complement sum: summing the front is enough. */
     sum = vsw_csum_pseudo_ipv4(ep->ipv4, dst_ip, proto, (uint32_t)l4_len);
-    csum = vsw_csum_finish(vsw_csum_add(sum, l4, l4_len));
+    csum = vsw_csum_finish(vsw_csum_add(sum, l4, l4_hdr + hdr_len));
     if (proto == VSW_IPPROTO_UDP && csum == 0) {
         csum = 0xffff;
     }

@@ -121,7 +121,10 @@ tick(struct sim *sim, void *arg)
     struct vmqh *h = arg;
     int err;
 
-    (void)cpu_queue_dpc(h->cpu, vmq_home_lp(h->v), &h->dpc);
+    /* High importance, at the head of the home processor's DPC queue
+     * [A]: a saturated home processor is when the evaluation matters
+     * most, and behind a queue of receive DPCs it would run late. */
+    (void)cpu_queue_dpc_first(h->cpu, vmq_home_lp(h->v), &h->dpc);
     err = sim_schedule_in(sim, vmq_period_ps(h->v), h->comp, 0, tick, h,
                           NULL);
     SIM_ASSERT(err == 0);

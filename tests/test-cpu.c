@@ -668,6 +668,60 @@ test_cpu_dpcs_run_in_fifo_order_and_queue_length_is_time_averaged(void)
     fx_fini(&f);
 }
 
+static void
+first_action(void *arg)
+{
+    struct fifo *q = arg;
+
+    CU_ASSERT_TRUE(cpu_queue_dpc_first(q->cpu, 1, &q->dpc[3]));
+    CU_ASSERT_FALSE(cpu_queue_dpc_first(q->cpu, 1, &q->dpc[3]));
+    CU_ASSERT_EQUAL(cpu_lp_dpc_queue_len(q->cpu, 1), 3);
+}
+
+static void
+three_action(void *arg)
+{
+    struct fifo *q = arg;
+
+    for (int i = 0; i < 3; i++) {
+        CU_ASSERT_TRUE(cpu_queue_dpc(q->cpu, 1, &q->dpc[i]));
+    }
+}
+
+static void
+test_cpu_a_dpc_queued_first_runs_next_but_does_not_preempt(void)
+{
+    struct cpu_config cfg = base_config(2);
+    struct fx f;
+    struct fifo q;
+    int order[4], n_order = 0;
+    struct action a = { three_action, &q }, b = { first_action, &q };
+    const int want[4] = { 0, 3, 1, 2 };
+    uint32_t owner;
+
+    fx_init(&f, &cfg);
+    owner = cpu_owner(f.cpu, "vmswitch");
+    q.cpu = f.cpu;
+    for (int i = 0; i < 4; i++) {
+        q.job[i] = (struct job){ .owner = owner, .cycles = 2600,
+                                 .order = order, .n_order = &n_order,
+                                 .id = i };
+        cpu_dpc_init(&q.dpc[i], job_start, &q.job[i], owner);
+    }
+    at(&f, 0, &a);
+    at(&f, NS(500), &b);            /* while DPC 0 runs; 1 and 2 wait */
+    sim_run(f.sim, NS(8000));
+
+    CU_ASSERT_EQUAL_FATAL(n_order, 4);
+    for (int i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL(order[i], want[i]);
+    }
+    CU_ASSERT_EQUAL(q.job[0].done_at, NS(1000));
+    CU_ASSERT_EQUAL(q.job[3].done_at, NS(2000));
+    CU_ASSERT_EQUAL(q.job[2].done_at, NS(4000));
+    fx_fini(&f);
+}
+
 /* ---- Threads ------------------------------------------------------------ */
 
 static void
@@ -1275,6 +1329,7 @@ static const struct cutest_case interrupt_cases[] = {
 static const struct cutest_case dpc_thread_cases[] = {
     CUTEST(test_cpu_queueing_a_queued_dpc_is_a_no_op_but_a_running_one_requeues),
     CUTEST(test_cpu_dpcs_run_in_fifo_order_and_queue_length_is_time_averaged),
+    CUTEST(test_cpu_a_dpc_queued_first_runs_next_but_does_not_preempt),
     CUTEST(test_cpu_context_switch_is_charged_only_when_the_thread_changes),
     CUTEST(test_cpu_quantum_rotates_threads_that_share_an_lp),
     CUTEST(test_cpu_quantum_is_renewed_while_nobody_waits),
