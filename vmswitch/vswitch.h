@@ -49,7 +49,9 @@
  *               3 guards: MAC spoofing, DHCP server, router advertisement
  *               4 ingress ACL, 5 ingress rate limit
  *               6 ingress extensions (capture, filter), in order
- *   forwarding  7 learn (MAC, VLAN) -> port, 8 look up the destination or
+ *   forwarding  7 learn (MAC, VLAN) -> port, 8 look up the destination
+ *                 (a configured address of a VM, legacy or host NIC on
+ *                 the frame's VLAN first, then the learned table) or
  *                 flood within the VLAN, never back to the ingress port,
  *               9 forwarding extensions choose or exclude destinations,
  *              10 mirror destinations are added
