@@ -395,6 +395,41 @@ apic_lapic_tmr(const struct apic *apic, uint32_t lp, uint8_t vector)
     return bm_test(apic->lapics[lp].tmr, vector);
 }
 
+/* The bits of [lo, hi) of word 'w' (vectors w*64 .. w*64+63). */
+static uint64_t
+range_mask(unsigned w, unsigned lo, unsigned hi)
+{
+    unsigned a = w * 64, b = a + 64;
+    uint64_t m = ~UINT64_C(0);
+
+    if (hi <= a || lo >= b) {
+        return 0;
+    }
+    if (lo > a) {
+        m &= ~UINT64_C(0) << (lo - a);
+    }
+    if (hi < b) {
+        m &= ~UINT64_C(0) >> (b - hi);
+    }
+    return m;
+}
+
+bool
+apic_lapic_any_in_range(const struct apic *apic, uint32_t lp, unsigned lo,
+                        unsigned hi)
+{
+    const struct lapic *l;
+
+    SIM_ASSERT(lp < apic->cfg.lps && lo <= hi && hi <= 256);
+    l = &apic->lapics[lp];
+    for (unsigned w = lo / 64; w < 4 && w * 64 < hi; w++) {
+        if ((l->irr[w] | l->isr[w]) & range_mask(w, lo, hi)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* --- Routing ------------------------------------------------------------- */
 
 static struct route

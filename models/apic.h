@@ -267,6 +267,11 @@ bool apic_lapic_irr(const struct apic *apic, uint32_t lp, uint8_t vector);
 bool apic_lapic_isr(const struct apic *apic, uint32_t lp, uint8_t vector);
 bool apic_lapic_tmr(const struct apic *apic, uint32_t lp, uint8_t vector);
 
+/* Is any vector in [lo, hi) requested (IRR) or in service (ISR) on 'lp'?
+ * One word test per 64 vectors. */
+bool apic_lapic_any_in_range(const struct apic *apic, uint32_t lp,
+                             unsigned lo, unsigned hi);
+
 /* Sends a fixed IPI of 'vector' from 'src_lp' to the LPs chosen by
  * 'shorthand' ('dest_lp' is used only with APIC_SHORTHAND_NONE).  They
  * receive it ipi_delivery_ps from now, edge-triggered.  A vector below 16

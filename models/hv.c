@@ -318,13 +318,7 @@ isr_start(struct cpu_exec *x, void *arg)
 static bool
 lower_pending(const struct apic *a, uint32_t lp, uint8_t v)
 {
-    for (unsigned u = 16; u < (unsigned)(v & 0xF0); u++) {
-        if (apic_lapic_irr(a, lp, (uint8_t)u)
-            || apic_lapic_isr(a, lp, (uint8_t)u)) {
-            return true;
-        }
-    }
-    return false;
+    return apic_lapic_any_in_range(a, lp, 16, (unsigned)(v & 0xF0));
 }
 
 /* Starts the guest ISR of the vector the virtual APIC offers. */

@@ -43,6 +43,8 @@ struct lp {
                                      * by its next pick */
     int64_t floor;                  /* monotonic min vt competing here,
                                      * from 0 */
+    uint32_t *vps;                  /* the VPs allowed here, ascending id */
+    uint32_t n_vps, cap_vps;
     struct hvsched_lp_stats st;
 };
 
@@ -77,6 +79,13 @@ static bool
 allowed(const struct hvsched *s, uint32_t vp, uint32_t lp)
 {
     return (s->aff[(size_t)vp * s->words + lp / 64] >> (lp % 64)) & 1u;
+}
+
+/* Bit 'lp' of an affinity bitmap of 'words' words (0 past its end). */
+static bool
+aff_bit(const uint64_t *aff, size_t words, uint32_t lp)
+{
+    return lp / 64 < words && (aff[lp / 64] >> (lp % 64)) & 1u;
 }
 
 /* Validates a time passed in: never before a previous call's. */
@@ -138,9 +147,9 @@ floor_update(struct hvsched *s, uint32_t lp, uint32_t also)
     bool found = also != HVSCHED_NONE;
     int64_t low = found ? s->vps[also].vt : 0;
 
-    for (uint32_t i = 0; i < s->n_vps; i++) {
-        const struct vp *v = &s->vps[i];
-        if (v->state == HVSCHED_RUNNABLE && !v->fresh && allowed(s, i, lp)
+    for (uint32_t k = 0; k < l->n_vps; k++) {
+        const struct vp *v = &s->vps[l->vps[k]];
+        if (v->state == HVSCHED_RUNNABLE && !v->fresh
             && (!found || v->vt < low)) {
             low = v->vt;
             found = true;
@@ -180,8 +189,8 @@ handoff_lp(const struct hvsched *s)
         if (l->running != HVSCHED_NONE || l->kicked) {
             continue;
         }
-        for (uint32_t i = 0; i < s->n_vps; i++) {
-            if (s->vps[i].state == HVSCHED_RUNNABLE && allowed(s, i, p)) {
+        for (uint32_t k = 0; k < l->n_vps; k++) {
+            if (s->vps[l->vps[k]].state == HVSCHED_RUNNABLE) {
                 return p;
             }
         }
@@ -212,8 +221,9 @@ hvsched_pick(struct hvsched *s, uint32_t lp, int64_t now_ps, uint32_t *vp,
     /* 1. The runnable VP allowed here with the lowest effective vt,
      *    fresh VPs placed against the floor of the competition now. */
     floor_update(s, lp, HVSCHED_NONE);
-    for (uint32_t i = 0; i < s->n_vps; i++) {
-        if (s->vps[i].state == HVSCHED_RUNNABLE && allowed(s, i, lp)) {
+    for (uint32_t k = 0; k < l->n_vps; k++) {
+        uint32_t i = l->vps[k];
+        if (s->vps[i].state == HVSCHED_RUNNABLE) {
             int64_t e = effective_vt(s, i, lp);
             if (best == HVSCHED_NONE || e < best_vt) {
                 best = i;
@@ -456,6 +466,9 @@ hvsched_destroy(struct hvsched *s)
     if (!s) {
         return;
     }
+    for (uint32_t p = 0; p < s->n_lps; p++) {
+        free(s->lps[p].vps);
+    }
     free(s->aff);
     free(s->vps);
     free(s->lps);
@@ -543,6 +556,25 @@ hvsched_add_vp(struct hvsched *s, uint32_t weight, const uint64_t *affinity,
     err = grow(s);
     if (err) {
         return err;
+    }
+    /* Room in every allowed LP's list first, so nothing changes on
+     * failure. */
+    for (uint32_t p = 0; p < s->n_lps; p++) {
+        struct lp *l = &s->lps[p];
+        if (aff_bit(affinity, affinity_words, p) && l->n_vps == l->cap_vps) {
+            uint32_t cap = l->cap_vps ? 2 * l->cap_vps : 8;
+            uint32_t *grown = realloc(l->vps, cap * sizeof *grown);
+            if (!grown) {
+                return ENOMEM;
+            }
+            l->vps = grown;
+            l->cap_vps = cap;
+        }
+    }
+    for (uint32_t p = 0; p < s->n_lps; p++) {
+        if (aff_bit(affinity, affinity_words, p)) {
+            s->lps[p].vps[s->lps[p].n_vps++] = s->n_vps;
+        }
     }
 
     for (size_t w = 0; w < s->words; w++) {

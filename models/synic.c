@@ -306,16 +306,26 @@ size_t
 synic_scan_flags(struct synic *s, unsigned sint, uint16_t *out, size_t cap)
 {
     size_t n = 0;
+    uint8_t *flags = flag_byte(s, sint, 0);
 
     SIM_ASSERT(sint < SYNIC_SINT_COUNT);
     SIM_ASSERT(out != NULL || cap == 0);
-    for (unsigned b = 0; b < SYNIC_FLAGS_PER_SINT / 8 && n < cap; b++) {
-        uint8_t *byte = flag_byte(s, sint, b * 8);
-        for (unsigned i = 0; i < 8 && *byte != 0 && n < cap; i++) {
-            uint8_t bit = (uint8_t)(1u << i);
-            if (*byte & bit) {
-                *byte &= (uint8_t)~bit;
-                out[n++] = (uint16_t)(b * 8 + i);
+    /* Eight bytes at a time: most of the 256 are zero. */
+    for (unsigned w = 0; w < SYNIC_FLAGS_PER_SINT / 64 && n < cap; w++) {
+        uint64_t word;
+
+        memcpy(&word, flags + w * 8, 8);
+        if (word == 0) {
+            continue;
+        }
+        for (unsigned b = w * 8; b < w * 8 + 8 && n < cap; b++) {
+            uint8_t *byte = &flags[b];
+            for (unsigned i = 0; i < 8 && *byte != 0 && n < cap; i++) {
+                uint8_t bit = (uint8_t)(1u << i);
+                if (*byte & bit) {
+                    *byte &= (uint8_t)~bit;
+                    out[n++] = (uint16_t)(b * 8 + i);
+                }
             }
         }
     }

@@ -372,6 +372,30 @@ test_lapic_inject_sets_irr_at_once_with_its_trigger_mode(void)
 }
 
 static void
+test_lapic_any_in_range_sees_irr_and_isr_across_word_edges(void)
+{
+    setup();
+    CU_ASSERT(!apic_lapic_any_in_range(apic, 1, 16, 256));
+    apic_lapic_inject(apic, 1, 0x40, false);     /* 64: first of word 1 */
+    CU_ASSERT(!apic_lapic_any_in_range(apic, 1, 16, 0x40));
+    CU_ASSERT(apic_lapic_any_in_range(apic, 1, 16, 0x41));
+    CU_ASSERT(apic_lapic_any_in_range(apic, 1, 0x40, 0x41));
+    CU_ASSERT(!apic_lapic_any_in_range(apic, 1, 0x41, 256));
+    CU_ASSERT(!apic_lapic_any_in_range(apic, 1, 0x40, 0x40));   /* empty */
+    CU_ASSERT(!apic_lapic_any_in_range(apic, 0, 16, 256));      /* other LP */
+    /* In service after the ack: still seen; gone after the EOI. */
+    CU_ASSERT_EQUAL(apic_lapic_ack(apic, 1), 0x40);
+    CU_ASSERT(!apic_lapic_irr(apic, 1, 0x40));
+    CU_ASSERT(apic_lapic_any_in_range(apic, 1, 0x3f, 0x80));
+    apic_lapic_inject(apic, 1, 0xff, false);     /* last vector */
+    CU_ASSERT(apic_lapic_any_in_range(apic, 1, 0xc0, 256));
+    CU_ASSERT(!apic_lapic_any_in_range(apic, 1, 0x41, 0xff));
+    apic_lapic_eoi(apic, 1);
+    CU_ASSERT(!apic_lapic_any_in_range(apic, 1, 16, 0xff));
+    teardown();
+}
+
+static void
 test_lapic_illegal_vectors_are_counted_and_dropped(void)
 {
     setup();
@@ -1166,6 +1190,7 @@ static const struct cutest_case lapic_cases[] = {
     CUTEST(test_lapic_nested_acceptance_follows_priority),
     CUTEST(test_lapic_edge_interrupt_coalesces_while_irr_bit_set),
     CUTEST(test_lapic_inject_sets_irr_at_once_with_its_trigger_mode),
+    CUTEST(test_lapic_any_in_range_sees_irr_and_isr_across_word_edges),
     CUTEST(test_lapic_illegal_vectors_are_counted_and_dropped),
     CUTEST_END
 };
