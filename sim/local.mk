@@ -5,8 +5,9 @@
 # composition root.
 
 noinst_LTLIBRARIES += libsim.la
-libsim_la_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(PCAP_CFLAGS)
-libsim_la_LIBADD = $(SQLITE_LIBS) $(PCAP_LIBS) $(LIBS)
+libsim_la_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) $(PCAP_CFLAGS) \
+	$(GSL_CFLAGS)
+libsim_la_LIBADD = $(SQLITE_LIBS) $(PCAP_LIBS) $(GSL_LIBS) $(LIBS)
 libsim_la_SOURCES = \
 	sim/simtime.h sim/simtime.c \
 	sim/log.h sim/log.c
@@ -25,13 +26,17 @@ libsim_la_SOURCES += sim/units.h sim/units.c sim/suggest.h sim/suggest.c \
 	sim/sweep.h sim/sweep.c sim/progress.h sim/progress.c \
 	sim/trace.h sim/trace.c
 
+# -- comparing results: tolerances, Welch's t-test --
+libsim_la_SOURCES += sim/cmpstat.h sim/cmpstat.c
+
 # -- the vnetsim program --
 bin_PROGRAMS += vnetsim
 vnetsim_CPPFLAGS = $(AM_CPPFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS)
 vnetsim_LDADD = libmodels.la libsim.la libvmswitch.la $(LUA_LIBS) \
 	$(SQLITE_LIBS) $(LIBS)
 vnetsim_SOURCES = sim/main.c sim/cli.h sim/demo.c sim/runrec.h sim/runrec.c \
-	sim/run.c sim/lsim.h sim/lsim-private.h sim/lsim.c sim/lsim-api.c
+	sim/run.c sim/compare.c sim/lsim.h sim/lsim-private.h sim/lsim.c \
+	sim/lsim-api.c
 vnetsim_CPPFLAGS += -DVNETSIM_SCENARIO_LIBDIR='"$(pkgdatadir)/scenarios"'
 
 # Scenarios are installed; require() in a scenario also looks there.

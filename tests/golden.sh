@@ -1,9 +1,14 @@
 #!/bin/sh
 # golden.sh -- the flagship scenarios in short form, checked against the
-# golden files in tests/golden/: each run's fingerprint (the event
-# sequence) and its key scalars (to 6 significant digits).  A change that
-# moves them fails here; after an intentional change, `make update-golden`
-# rewrites the files (and the diff shows what moved, for the commit).
+# golden files in tests/golden/ through "vnetsim compare": each golden file
+# is a small results database as SQL text (sqlite3 .dump, whose numbers
+# round-trip exactly) holding the run's identity and fingerprint and the
+# scalars and statistics that carry the answers (delivery, processors,
+# exits, latency).  The check runs the short form, keeps the same subset
+# of its results, and compares the two exactly; a change that moves them
+# fails here, with vnetsim compare's table of what moved.  After an
+# intentional change, `make update-golden` rewrites the files (and the
+# diff shows what moved, for the commit).
 #
 #   golden.sh check     (the test; make check runs it)
 #   golden.sh update    (make update-golden)
@@ -15,7 +20,6 @@ sqlite="${SQLITE3:-sqlite3}"
 command -v "$sqlite" >/dev/null 2>&1 || { echo "SKIP: no sqlite3"; exit 77; }
 dir=$(mktemp -d /tmp/vnetsim-golden-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-status=0
 
 # The short form of each scenario: NAME, then the arguments of vnetsim run.
 cases() {
@@ -27,20 +31,37 @@ cases() {
     echo "dynamic-load -p vmq=dynamic -p step=20ms --until 100ms scenarios/dynamic-load.lua"
 }
 
-# What a run must keep: the fingerprint and the scalars and statistics that
-# carry the answers (delivery, processors, exits, latency).
-summary() {  # DB
-    "$sqlite" "$1" "SELECT 'fingerprint ' || attrValue FROM runAttr WHERE attrName='fingerprint'"
-    "$sqlite" -separator ' ' "$1" "SELECT 'scalar', moduleName, scalarName,
-        printf('%.6g', scalarValue) FROM scalar
-        WHERE (moduleName LIKE '%_sink' AND scalarName IN ('frames', 'goodput_bytes', 'lost'))
-           OR (moduleName LIKE '%.vmq' AND scalarName IN ('lps_in_use_avg', 'spreads', 'coalesces'))
-           OR (moduleName LIKE 'hv.%' AND scalarName LIKE 'exits.%' AND scalarValue > 0)
-           OR (moduleName LIKE 'cpu.lp%' AND scalarName = 'busy')
-        ORDER BY moduleName, scalarName"
-    "$sqlite" -separator ' ' "$1" "SELECT 'statistic', moduleName, statName, statCount,
-        printf('%.6g', statMean) FROM statistic WHERE statName = 'rtt'
-        ORDER BY moduleName"
+# What a run must keep, copied from results database $1 into a new one,
+# $2, with only the tables and columns vnetsim compare reads.
+keep() {  # FULL.db KEY.db
+    rm -f "$2"
+    "$sqlite" "$2" "
+        CREATE TABLE run (runId INTEGER PRIMARY KEY);
+        CREATE TABLE runAttr (runId INTEGER, attrName TEXT, attrValue TEXT);
+        CREATE TABLE scalar (runId INTEGER, moduleName TEXT,
+                             scalarName TEXT, scalarValue REAL);
+        CREATE TABLE statistic (runId INTEGER, moduleName TEXT,
+                                statName TEXT, statCount INTEGER,
+                                statMean REAL);
+        ATTACH '$1' AS f;
+        INSERT INTO run SELECT runId FROM f.run;
+        INSERT INTO runAttr SELECT runId, attrName, attrValue FROM f.runAttr
+            WHERE attrName IN ('configname', 'iterationvars', 'repetition',
+                               'seed', 'fingerprint', 'status')
+            ORDER BY runId, attrName;
+        INSERT INTO scalar SELECT runId, moduleName, scalarName, scalarValue
+            FROM f.scalar
+            WHERE (moduleName LIKE '%_sink'
+                   AND scalarName IN ('frames', 'goodput_bytes', 'lost'))
+               OR (moduleName LIKE '%.vmq'
+                   AND scalarName IN ('lps_in_use_avg', 'spreads', 'coalesces'))
+               OR (moduleName LIKE 'hv.%' AND scalarName LIKE 'exits.%'
+                   AND scalarValue > 0)
+               OR (moduleName LIKE 'cpu.lp%' AND scalarName = 'busy')
+            ORDER BY runId, moduleName, scalarName;
+        INSERT INTO statistic SELECT runId, moduleName, statName, statCount,
+            statMean FROM f.statistic WHERE statName = 'rtt'
+            ORDER BY runId, moduleName;"
 }
 
 cases | while read -r name args; do
@@ -56,17 +77,27 @@ cases | while read -r name args; do
     done
     # shellcheck disable=SC2086
     "$vnetsim" run --quiet -o "$dir/$name.db" $argv "$src/$scen"
-    summary "$dir/$name.db" > "$dir/$name.txt"
-    golden="$src/tests/golden/$name.txt"
+    keep "$dir/$name.db" "$dir/$name.key.db"
+    golden="$src/tests/golden/$name.sql"
     if [ "$mode" = update ]; then
-        cp "$dir/$name.txt" "$golden"
+        mkdir -p "$src/tests/golden"
+        "$sqlite" "$dir/$name.key.db" .dump > "$golden"
         echo "updated $golden"
-    elif ! diff -u "$golden" "$dir/$name.txt" > "$dir/$name.diff" 2>&1; then
-        echo "FAIL: $name differs from $golden (run 'make update-golden' if the change is intended):"
-        head -40 "$dir/$name.diff"
+        continue
+    fi
+    if [ ! -f "$golden" ]; then
+        echo "FAIL: $name: no golden file $golden (run 'make update-golden')"
         echo x >> "$dir/failed"
+        continue
+    fi
+    "$sqlite" "$dir/$name.golden.db" < "$golden"
+    if "$vnetsim" compare "$dir/$name.golden.db" "$dir/$name.key.db" \
+            > "$dir/$name.cmp" 2>&1; then
+        echo "ok   $name: $(tail -1 "$dir/$name.cmp")"
     else
-        echo "ok   $name: $(head -1 "$dir/$name.txt")"
+        echo "FAIL: $name differs from $golden (run 'make update-golden' if the change is intended):"
+        head -40 "$dir/$name.cmp"
+        echo x >> "$dir/failed"
     fi
 done
 [ ! -f "$dir/failed" ] || exit 1

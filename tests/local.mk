@@ -38,6 +38,12 @@ tests_test_metrics_SOURCES = tests/test-metrics.c
 tests_test_metrics_CPPFLAGS = $(TEST_SIM_CFLAGS)
 tests_test_metrics_LDADD = $(TEST_SIM_LIBS)
 
+# -- compare: tolerances and Welch's t-test --
+check_PROGRAMS += tests/test-cmpstat
+tests_test_cmpstat_SOURCES = tests/test-cmpstat.c
+tests_test_cmpstat_CPPFLAGS = $(TEST_SIM_CFLAGS)
+tests_test_cmpstat_LDADD = $(TEST_SIM_LIBS)
+
 # -- engine: results recorder --
 check_PROGRAMS += tests/test-results
 tests_test_results_SOURCES = tests/test-results.c
@@ -145,11 +151,11 @@ EXTRA_DIST += tests/test-demo.sh
 
 # -- the program: Lua scenarios (run, params, sweep) and broken scenarios --
 TESTS += tests/test-cli.sh tests/test-bad-scenarios.sh tests/test-manpage.sh \
-	tests/test-vm.sh \
+	tests/test-vm.sh tests/test-compare.sh \
 	tests/test-profiles.sh tests/test-host.sh
 EXTRA_DIST += tests/test-cli.sh tests/test-bad-scenarios.sh \
 	tests/test-manpage.sh tests/test-profiles.sh tests/test-host.sh \
-	tests/test-vm.sh \
+	tests/test-vm.sh tests/test-compare.sh \
 	tests/scenarios
 
 # -- vmswitch: vswitch-replay on generated captures (tshark if present) --

@@ -18,7 +18,7 @@
 #     its decisions, and is deterministic;
 #   * runs cut short mid-flight leak nothing (under the sanitizer build);
 #   * vRSS (two queues): interrupts on both VPs, the provider on two root
-#     processors, nothing lost or reordered, more TCP goodput;
+#     processors, nothing lost or reordered, the guest stack on both VPs;
 #   * tests/scenarios/good/vm-legacy.lua (the emulated DEC 21140A): frames
 #     both ways and to a synthetic VM arrive intact, in order and once;
 #     each register access is an intercept; between 3 and 5.5 port exits per
