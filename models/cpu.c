@@ -1075,6 +1075,19 @@ cpu_queue_dpc(struct cpu *cpu, uint32_t lp_index, struct cpu_dpc *dpc)
     return true;
 }
 
+int
+cpu_sample_busy(struct cpu *cpu, sim_time_t interval)
+{
+    for (uint32_t i = 0; i < cpu->n_lps; i++) {
+        int err = metrics_sample_every(cpu->reg, cpu->lps[i].m_busy_avg,
+                                       interval);
+        if (err) {
+            return err;
+        }
+    }
+    return 0;
+}
+
 bool
 cpu_queue_dpc_first(struct cpu *cpu, uint32_t lp_index, struct cpu_dpc *dpc)
 {

@@ -276,6 +276,11 @@ void cpu_dpc_init(struct cpu_dpc *dpc, cpu_step_fn *fn, void *arg,
  * is already queued on any LP. */
 bool cpu_queue_dpc(struct cpu *cpu, uint32_t lp, struct cpu_dpc *dpc);
 
+/* Samples every LP's busy fraction ("busy") into its series every
+ * 'interval' (metrics_sample_every: the average over each interval).
+ * Returns 0, EINVAL or ENOMEM. */
+int cpu_sample_busy(struct cpu *cpu, sim_time_t interval);
+
 /* As cpu_queue_dpc(), but at the head of the queue, as Windows queues a
  * DPC of high importance (KeSetImportanceDpc): it runs as soon as the DPC
  * in progress ends, ahead of those waiting. */

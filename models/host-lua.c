@@ -88,6 +88,21 @@ flush_cpu_trace(void *p)
     cpu_trace_flush(c->cpu);
 }
 
+/* With sim.config{sample}, each LP's busy fraction is a time series too
+ * (cpu.lpN busy:vector: the average over each interval). */
+static int
+start_cpu(struct lsim *h, void *arg, char *err, size_t err_size)
+{
+    struct host_cpu *hc = arg;
+    sim_time_t every = lsim_sample_interval(h);
+
+    if (every > 0 && cpu_sample_busy(hc->cpu, every)) {
+        snprintf(err, err_size, "out of memory");
+        return ENOMEM;
+    }
+    return 0;
+}
+
 static int
 l_cpu_new(lua_State *L)
 {
@@ -145,6 +160,7 @@ l_cpu_new(lua_State *L)
                           strerror(error));
     }
     lsim_on_destroy(L, free_cpu, hc);
+    lsim_on_start(L, start_cpu, hc);
     if (lsim_trace(h) && trace_timeline_on(lsim_trace(h))) {
         cpu_set_trace(hc->cpu, lsim_trace(h));
         lsim_on_finish(L, flush_cpu_trace, hc);

@@ -4,7 +4,7 @@ CREATE TABLE run (runId INTEGER PRIMARY KEY);
 INSERT INTO run VALUES(1);
 CREATE TABLE runAttr (runId INTEGER, attrName TEXT, attrValue TEXT);
 INSERT INTO runAttr VALUES(1,'configname','dynamic-load');
-INSERT INTO runAttr VALUES(1,'fingerprint','078f7ac5703f94b4');
+INSERT INTO runAttr VALUES(1,'fingerprint','a0a497f6da52911e');
 INSERT INTO runAttr VALUES(1,'iterationvars','$vmq=dynamic');
 INSERT INTO runAttr VALUES(1,'repetition','0');
 INSERT INTO runAttr VALUES(1,'seed','0');

@@ -4,7 +4,7 @@ CREATE TABLE run (runId INTEGER PRIMARY KEY);
 INSERT INTO run VALUES(1);
 CREATE TABLE runAttr (runId INTEGER, attrName TEXT, attrValue TEXT);
 INSERT INTO runAttr VALUES(1,'configname','nic-compare');
-INSERT INTO runAttr VALUES(1,'fingerprint','d665b5347e630b4e');
+INSERT INTO runAttr VALUES(1,'fingerprint','3494bfa88fc8a50d');
 INSERT INTO runAttr VALUES(1,'iterationvars','$nic=synthetic, $size=64B, $direction=rx');
 INSERT INTO runAttr VALUES(1,'repetition','0');
 INSERT INTO runAttr VALUES(1,'seed','0');

@@ -4,7 +4,7 @@ CREATE TABLE run (runId INTEGER PRIMARY KEY);
 INSERT INTO run VALUES(1);
 CREATE TABLE runAttr (runId INTEGER, attrName TEXT, attrValue TEXT);
 INSERT INTO runAttr VALUES(1,'configname','nic-compare');
-INSERT INTO runAttr VALUES(1,'fingerprint','fe8570618370233c');
+INSERT INTO runAttr VALUES(1,'fingerprint','83e90e5cc21a3e80');
 INSERT INTO runAttr VALUES(1,'iterationvars','$nic=legacy, $size=512B, $direction=tx');
 INSERT INTO runAttr VALUES(1,'repetition','0');
 INSERT INTO runAttr VALUES(1,'seed','0');

@@ -4,7 +4,7 @@ CREATE TABLE run (runId INTEGER PRIMARY KEY);
 INSERT INTO run VALUES(1);
 CREATE TABLE runAttr (runId INTEGER, attrName TEXT, attrValue TEXT);
 INSERT INTO runAttr VALUES(1,'configname','quickstart');
-INSERT INTO runAttr VALUES(1,'fingerprint','9ba1fc1e436ab62f');
+INSERT INTO runAttr VALUES(1,'fingerprint','c99776f22fd7a110');
 INSERT INTO runAttr VALUES(1,'iterationvars','$vmq=dynamic, $load=80%');
 INSERT INTO runAttr VALUES(1,'repetition','0');
 INSERT INTO runAttr VALUES(1,'seed','3');

@@ -4,7 +4,7 @@ CREATE TABLE run (runId INTEGER PRIMARY KEY);
 INSERT INTO run VALUES(1);
 CREATE TABLE runAttr (runId INTEGER, attrName TEXT, attrValue TEXT);
 INSERT INTO runAttr VALUES(1,'configname','vmq-compare');
-INSERT INTO runAttr VALUES(1,'fingerprint','16d980425c5ee552');
+INSERT INTO runAttr VALUES(1,'fingerprint','f10e4e4e2b25b755');
 INSERT INTO runAttr VALUES(1,'iterationvars','$vmq=none, $load=70%');
 INSERT INTO runAttr VALUES(1,'repetition','0');
 INSERT INTO runAttr VALUES(1,'seed','0');

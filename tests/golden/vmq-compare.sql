@@ -4,7 +4,7 @@ CREATE TABLE run (runId INTEGER PRIMARY KEY);
 INSERT INTO run VALUES(1);
 CREATE TABLE runAttr (runId INTEGER, attrName TEXT, attrValue TEXT);
 INSERT INTO runAttr VALUES(1,'configname','vmq-compare');
-INSERT INTO runAttr VALUES(1,'fingerprint','3341615a1fe3fe64');
+INSERT INTO runAttr VALUES(1,'fingerprint','7e7baa54a7d54932');
 INSERT INTO runAttr VALUES(1,'iterationvars','$vmq=dynamic, $load=70%');
 INSERT INTO runAttr VALUES(1,'repetition','0');
 INSERT INTO runAttr VALUES(1,'seed','0');
