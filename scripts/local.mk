@@ -1,2 +1,6 @@
 # scripts/local.mk -- helper scripts shipped in the tarball.
 EXTRA_DIST += scripts/bootstrap scripts/demo-plots
+
+# The scripts behind vnetsim's own commands ("vnetsim plot"), installed
+# where script.c looks for them.
+dist_pkglibexec_SCRIPTS = scripts/vnetsim-plot

@@ -35,9 +35,11 @@ vnetsim_CPPFLAGS = $(AM_CPPFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS)
 vnetsim_LDADD = libmodels.la libsim.la libvmswitch.la $(LUA_LIBS) \
 	$(SQLITE_LIBS) $(LIBS)
 vnetsim_SOURCES = sim/main.c sim/cli.h sim/demo.c sim/runrec.h sim/runrec.c \
-	sim/run.c sim/compare.c sim/lsim.h sim/lsim-private.h sim/lsim.c \
+	sim/run.c sim/compare.c sim/script.c sim/lsim.h sim/lsim-private.h sim/lsim.c \
 	sim/lsim-api.c
-vnetsim_CPPFLAGS += -DVNETSIM_SCENARIO_LIBDIR='"$(pkgdatadir)/scenarios"'
+vnetsim_CPPFLAGS += -DVNETSIM_SCENARIO_LIBDIR='"$(pkgdatadir)/scenarios"' \
+	-DVNETSIM_SRC_SCRIPTS='"$(abs_top_srcdir)/scripts"' \
+	-DVNETSIM_LIBEXECDIR='"$(pkglibexecdir)"'
 
 # Scenarios are installed; require() in a scenario also looks there.
 scenariosdir = $(pkgdatadir)/scenarios

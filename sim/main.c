@@ -7,11 +7,12 @@
  *     vnetsim params SCENARIO.lua [-p NAME=VALUE]... [--config]
  *     vnetsim sweep SCENARIO.lua [-j N] [-r FILTER] [-o FILE.db]
  *     vnetsim compare BASE.db NEW.db [--rel-tol R] [--tol PATTERN=R]...
+ *     vnetsim plot DB -o FILE [--kind KIND] [--x VAR] [--run N] [--size WxH]
  *     vnetsim demo [-o FILE.db] [--seed N] [--until-us N] [--show]
  *     vnetsim --help | --version
  *
  * This file only dispatches.  Each subcommand lives in its own file
- * (run.c, compare.c, demo.c) and returns one of the documented exit codes below, so a
+ * (run.c, compare.c, script.c, demo.c) and returns one of the documented exit codes below, so a
  * script can tell a bad scenario from a bad command line from a bug.
  */
 #include <config.h>
@@ -38,6 +39,8 @@ static const struct command commands[] = {
       "run a scenario's parameter study, N runs at a time" },
     { "compare", vnetsim_compare_main,
       "compare the runs of two results databases (doc/analysis.md)" },
+    { "plot", vnetsim_plot_main,
+      "plot throughput, CPU, exits and latency with gnuplot (doc/analysis.md)" },
     { "demo", vnetsim_demo_main,
       "run the built-in M/M/1 workload and record it (see doc/engine.md)" },
 };

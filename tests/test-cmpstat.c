@@ -135,7 +135,7 @@ test_welch_equal_samples_and_constants(void)
     CU_ASSERT_TRUE(p < 1e-4 && df > 5.99 && df < 6.01);    /* t = 14.1 */
 }
 
-static CU_TestInfo cases[] = {
+static const struct cutest_case cases[] = {
     CUTEST(test_within_is_exact_by_default_and_relative_to_the_base),
     CUTEST(test_within_nan_and_infinity),
     CUTEST(test_parse_tol_numbers_and_percentages),
