@@ -1,6 +1,7 @@
 # scripts/local.mk -- helper scripts shipped in the tarball.
 EXTRA_DIST += scripts/bootstrap scripts/demo-plots
 
-# The scripts behind vnetsim's own commands ("vnetsim plot"), installed
+# The scripts behind vnetsim's own commands ("vnetsim plot", "vnetsim
+# report"), installed
 # where script.c looks for them.
-dist_pkglibexec_SCRIPTS = scripts/vnetsim-plot
+dist_pkglibexec_SCRIPTS = scripts/vnetsim-plot scripts/vnetsim-report

@@ -26,7 +26,9 @@ int vnetsim_sweep_main(int argc, char **argv);
  * 0 same, 1 different, 2 trouble. */
 int vnetsim_compare_main(int argc, char **argv);
 
-/* "vnetsim plot" (script.c): runs scripts/vnetsim-plot. */
+/* "vnetsim plot" and "vnetsim report" (script.c): run
+ * scripts/vnetsim-plot and scripts/vnetsim-report. */
 int vnetsim_plot_main(int argc, char **argv);
+int vnetsim_report_main(int argc, char **argv);
 
 #endif /* VNETSIM_SIM_CLI_H */

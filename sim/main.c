@@ -8,6 +8,7 @@
  *     vnetsim sweep SCENARIO.lua [-j N] [-r FILTER] [-o FILE.db]
  *     vnetsim compare BASE.db NEW.db [--rel-tol R] [--tol PATTERN=R]...
  *     vnetsim plot DB -o FILE [--kind KIND] [--x VAR] [--run N] [--size WxH]
+ *     vnetsim report DB -o DIR [--title TEXT]
  *     vnetsim demo [-o FILE.db] [--seed N] [--until-us N] [--show]
  *     vnetsim --help | --version
  *
@@ -41,6 +42,8 @@ static const struct command commands[] = {
       "compare the runs of two results databases (doc/analysis.md)" },
     { "plot", vnetsim_plot_main,
       "plot throughput, CPU, exits and latency with gnuplot (doc/analysis.md)" },
+    { "report", vnetsim_report_main,
+      "write an HTML page of a database's runs, parameters and plots" },
     { "demo", vnetsim_demo_main,
       "run the built-in M/M/1 workload and record it (see doc/engine.md)" },
 };

@@ -1,7 +1,8 @@
 /*
  * script.c -- subcommands written as scripts: "vnetsim plot" runs
- * scripts/vnetsim-plot (sqlite3 and gnuplot do the work; a script is the
- * right tool, and a user can read and adapt it).
+ * scripts/vnetsim-plot and "vnetsim report" scripts/vnetsim-report
+ * (sqlite3 and gnuplot do the work; a script is the right tool, and a
+ * user can read and adapt it).
  *
  * WHERE THE SCRIPT IS.  $VNETSIM_SCRIPTS if set; else the source tree's
  * scripts/ when it exists (a build that is not installed, and the tests);
@@ -65,4 +66,10 @@ int
 vnetsim_plot_main(int argc, char **argv)
 {
     return exec_script("vnetsim-plot", argc, argv);
+}
+
+int
+vnetsim_report_main(int argc, char **argv)
+{
+    return exec_script("vnetsim-report", argc, argv);
 }
