@@ -243,7 +243,9 @@ load_metrics(struct side *s, struct run *run)
     }
     /* Stable order by name (qsort is not stable: ties keep no order, but
      * a run's metric names are unique). */
-    qsort(run->m, run->n_m, sizeof *run->m, metric_cmp);
+    if (run->n_m > 1) {
+        qsort(run->m, run->n_m, sizeof *run->m, metric_cmp);
+    }
     return -1;
 }
 
@@ -441,8 +443,9 @@ static double
 value_of(const struct run *r, const char *name, bool *found)
 {
     struct metric key = { (char *)name, 0 };
-    const struct metric *m = bsearch(&key, r->m, r->n_m, sizeof *r->m,
-                                     metric_cmp);
+    const struct metric *m = r->n_m ? bsearch(&key, r->m, r->n_m,
+                                              sizeof *r->m, metric_cmp)
+                                    : NULL;
 
     *found = m != NULL;
     return m ? m->value : NAN;
@@ -938,7 +941,9 @@ vnetsim_compare_main(int argc, char **argv)
     rc = parse(argc, argv, &o, &base.path, &neu.path);
     if (rc < 0 && (rc = load_side(&base)) < 0 && (rc = load_side(&neu)) < 0) {
         compare_sides(&res, &o, &base, &neu);
-        qsort(res.rows, res.n, sizeof *res.rows, row_cmp);
+        if (res.n > 1) {
+            qsort(res.rows, res.n, sizeof *res.rows, row_cmp);
+        }
         for (size_t i = 0; i < res.n; i++) {
             n_diff += res.rows[i].v == V_DIFFERS;
             n_only += res.rows[i].v == V_ONLY_BASE
