@@ -145,6 +145,7 @@ struct lp {
     enum cpu_level m_level;
     uint32_t m_owner;
     sim_time_t span_begin_ps;
+    sim_time_t level_begin_ps;      /* the timeline's level span */
     struct metric *m_busy_avg;
     struct metric *m_level_avg[CPU_LEVEL_COUNT];
     struct metric *m_dpc_queue;
@@ -269,6 +270,23 @@ emit_span(struct lp *lp, sim_time_t end)
     }
 }
 
+/* The timeline's outer slice: the level the LP ran at (ISR, DPC or
+ * thread) from 'level_begin_ps' to 'end'; the owners' slices nest in it. */
+static void
+emit_level_span(struct lp *lp, sim_time_t end)
+{
+    static const char *const names[CPU_LEVEL_COUNT] = {
+        "thread", "DPC", "ISR",
+    };
+    struct cpu *cpu = lp->cpu;
+
+    if (cpu->trace && lp->m_busy && end > lp->level_begin_ps) {
+        trace_span(cpu->trace, lp->comp,
+                   sim_component_path(cpu->sim, lp->comp),
+                   names[lp->m_level], "level", lp->level_begin_ps, end);
+    }
+}
+
 static void
 owner_busy_add(struct lp *lp, uint32_t owner, int delta)
 {
@@ -295,6 +313,10 @@ lp_show(struct lp *lp, enum cpu_level level, uint32_t owner)
         return;
     }
     emit_span(lp, sim_now(lp->cpu->sim));
+    if (level_changed) {
+        emit_level_span(lp, sim_now(lp->cpu->sim));
+        lp->level_begin_ps = sim_now(lp->cpu->sim);
+    }
     lp->span_begin_ps = sim_now(lp->cpu->sim);
     if (busy != lp->m_busy) {
         metric_set(lp->m_busy_avg, busy);
@@ -496,6 +518,13 @@ lp_take_interrupt(struct lp *lp)
     }
     lp->interrupts++;
     metric_add(lp->m_interrupts, 1);
+    if (cpu->trace) {
+        char what[32];
+        snprintf(what, sizeof what, "interrupt 0x%02x", (unsigned)v);
+        trace_instant(cpu->trace, lp->comp,
+                      sim_component_path(cpu->sim, lp->comp), what,
+                      "interrupt", sim_now(cpu->sim));
+    }
     x = &lp->isr[lp->isr_depth++];
     SIM_ASSERT(!x->has_piece && !x->in_step);
     x->phase = PH_ISR_ENTRY;
@@ -947,7 +976,9 @@ cpu_trace_flush(struct cpu *cpu)
         struct lp *lp = &cpu->lps[i];
 
         emit_span(lp, now);
+        emit_level_span(lp, now);
         lp->span_begin_ps = now;
+        lp->level_begin_ps = now;
     }
 }
 
@@ -1073,6 +1104,12 @@ cpu_queue_dpc(struct cpu *cpu, uint32_t lp_index, struct cpu_dpc *dpc)
     metric_set(lp->m_dpc_queue, lp->dpcq_len);
     lp_poke(lp);
     return true;
+}
+
+struct trace *
+cpu_trace(const struct cpu *cpu)
+{
+    return cpu->trace;
 }
 
 int

@@ -281,6 +281,10 @@ bool cpu_queue_dpc(struct cpu *cpu, uint32_t lp, struct cpu_dpc *dpc);
  * Returns 0, EINVAL or ENOMEM. */
 int cpu_sample_busy(struct cpu *cpu, sim_time_t interval);
 
+/* The trace cpu_set_trace() gave, or NULL: models running on this CPU
+ * (the hypervisor) add their own lanes and instants to its timeline. */
+struct trace *cpu_trace(const struct cpu *cpu);
+
 /* As cpu_queue_dpc(), but at the head of the queue, as Windows queues a
  * DPC of high importance (KeSetImportanceDpc): it runs as soon as the DPC
  * in progress ends, ahead of those waiting. */

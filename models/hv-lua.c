@@ -107,6 +107,15 @@ free_hv(void *p)
     free(hh);
 }
 
+/* The VPs still running when the run ends close their timeline slices. */
+static void
+flush_hv_trace(void *arg)
+{
+    struct host_hv *hh = arg;
+
+    hv_trace_flush(hh->hv);
+}
+
 static int
 l_hypervisor_new(lua_State *L)
 {
@@ -191,6 +200,7 @@ l_hypervisor_new(lua_State *L)
     }
     hc->hv = hh;
     lsim_on_destroy(L, free_hv, hh);
+    lsim_on_finish(L, flush_hv_trace, hh);
     lsim_record_fields(h, v[HVF_NAME].s, hv_fields, HVF_PROFILE, v);
     lsim_push_handle(L, CLS_HV, hh);
     return 1;

@@ -27,6 +27,7 @@
 #include "models/hvsched.h"
 #include "models/synic.h"
 #include "sim/log.h"
+#include "sim/trace.h"
 #include "sim/metrics.h"
 
 #define HV_MAX_VPS 64
@@ -55,6 +56,8 @@ enum chain_kind { CHAIN_NONE, CHAIN_ISR, CHAIN_DPC, CHAIN_THREAD };
 struct hv_vp {
     struct hv_vm *vm;
     uint32_t index;             /* within the VM */
+    uint32_t lane;              /* its timeline lane, or TRACE_LANE_NONE */
+    sim_time_t run_begin;       /* when it last started running */
     uint32_t sched_id;          /* in the scheduler */
     enum vp_state state;
     uint32_t lp;                /* while running */
@@ -187,11 +190,20 @@ hv_exit_reason_name(enum hv_exit_reason r)
 static void slot_entry(struct cpu_exec *x, void *arg);
 static void vp_raise(void *ctx, uint8_t vector);
 
+/* Counts an exit of 'vp' (NULL: a VP not known here) and marks it on the
+ * VP's timeline lane. */
 static void
-count_exit(struct hv_vm *vm, enum hv_exit_reason r)
+count_exit(struct hv_vm *vm, struct hv_vp *vp, enum hv_exit_reason r)
 {
+    struct trace *t = cpu_trace(vm->hv->cpu);
+
     vm->exits[r]++;
     metric_add(vm->m_exits[r], 1);
+    if (t && vp) {
+        char what[48];
+        snprintf(what, sizeof what, "exit: %s", hv_exit_reason_name(r));
+        trace_instant(t, vp->lane, NULL, what, "exit", sim_now(vm->hv->sim));
+    }
 }
 
 /* --- Scheduling ----------------------------------------------------------- */
@@ -245,11 +257,35 @@ slot_stop(struct slot *s, enum hvsched_stop_reason reason)
     err = hvsched_stop(s->hv->sched, vp->sched_id, sim_now(s->hv->sim),
                        reason);
     SIM_ASSERT(err == 0);
+    if (vp->lane != TRACE_LANE_NONE) {
+        char what[32];
+        snprintf(what, sizeof what, "on lp%u", (unsigned)s->lp);
+        trace_span(cpu_trace(s->hv->cpu), vp->lane, NULL, what, "vp",
+                   vp->run_begin, sim_now(s->hv->sim));
+    }
     if (reason != HVSCHED_STOP_BLOCKED) {
         vp->state = VP_READY;
     }
     s->cur = NULL;
     s->preempt = false;
+}
+
+void
+hv_trace_flush(struct hv *hv)
+{
+    struct trace *t = cpu_trace(hv->cpu);
+
+    for (uint32_t i = 0; t && i < hv->n_lps; i++) {
+        struct slot *s = &hv->slots[i];
+        char what[32];
+
+        if (s->cur && s->cur->lane != TRACE_LANE_NONE) {
+            snprintf(what, sizeof what, "on lp%u", (unsigned)s->lp);
+            trace_span(t, s->cur->lane, NULL, what, "vp", s->cur->run_begin,
+                       sim_now(hv->sim));
+            s->cur->run_begin = sim_now(hv->sim);
+        }
+    }
 }
 
 /* --- Virtual interrupts ----------------------------------------------------- */
@@ -348,9 +384,9 @@ take_interrupt(struct cpu_exec *x, struct slot *s, struct hv_vp *vp)
          * had interrupts disabled, a second exit when it enabled them. */
         uint64_t cycles = hv->cfg.costs.exit_cycles[HV_EXIT_EXT_INTR]
                           + hv->cfg.costs.inject_cycles;
-        count_exit(vm, HV_EXIT_EXT_INTR);
+        count_exit(vm, vp, HV_EXIT_EXT_INTR);
         if (vp->window) {
-            count_exit(vm, HV_EXIT_INTR_WINDOW);
+            count_exit(vm, vp, HV_EXIT_INTR_WINDOW);
             cycles += hv->cfg.costs.exit_cycles[HV_EXIT_INTR_WINDOW];
         }
         vp->kicked = false;
@@ -390,7 +426,7 @@ finish_isr(struct cpu_exec *x, struct slot *s, struct hv_vp *vp)
      * which exits unless absorbed or virtualized. */
     exits = synic_guest_eoi(vp->synic) && !vp->eoi_posted;
     if (exits) {
-        count_exit(vm, HV_EXIT_EOI);
+        count_exit(vm, vp, HV_EXIT_EOI);
         cycles += hv->cfg.costs.exit_cycles[HV_EXIT_EOI];
     }
     cpu_charge(x, exits ? hv->owner : vm->kernel_owner, cycles, eoi_done, s);
@@ -500,7 +536,7 @@ run_guest(struct cpu_exec *x, struct slot *s, struct hv_vp *vp)
         return;
     }
     /* Nothing to do: the guest halts. */
-    count_exit(vm, HV_EXIT_HLT);
+    count_exit(vm, vp, HV_EXIT_HLT);
     cpu_charge(x, s->hv->owner, s->hv->cfg.costs.exit_cycles[HV_EXIT_HLT],
                halt_done, s);
 }
@@ -556,6 +592,7 @@ slot_entry(struct cpu_exec *x, void *arg)
         SIM_ASSERT(vp->state == VP_READY);
         vp->state = VP_RUNNING;
         vp->lp = s->lp;
+        vp->run_begin = now;
         s->cur = vp;
         s->picked_at = now;
         s->slice_ps = slice;
@@ -600,7 +637,7 @@ hv_exit(struct hv_vm *vm, struct cpu_exec *x, enum hv_exit_reason reason,
     struct slot *s = exec_slot(hv, x);
 
     SIM_ASSERT((unsigned)reason < HV_EXIT_COUNT && s->cur->vm == vm);
-    count_exit(vm, reason);
+    count_exit(vm, s->cur, reason);
     cpu_charge(x, hv->owner, hv->cfg.costs.exit_cycles[reason], next, arg);
 }
 
@@ -645,7 +682,7 @@ hv_intercept(struct hv_vm *vm, struct cpu_exec *x, const struct hv_io *io,
     vp->io = *io;
     vp->resume = next;
     vp->resume_arg = arg;
-    count_exit(vm, io->reason);
+    count_exit(vm, vp, io->reason);
     vm->intercepts++;
     metric_add(vm->m_intercepts, 1);
     cpu_charge(x, hv->owner,
@@ -1059,6 +1096,13 @@ hv_vm_create(struct hv *hv, const struct hv_vm_config *cfg,
         vp->vm = vm;
         vp->index = i;
         vp->state = VP_HALTED;
+        vp->lane = TRACE_LANE_NONE;
+        if (cpu_trace(hv->cpu)) {
+            char lane[96];
+            snprintf(lane, sizeof lane, "%s.vp%u",
+                     sim_component_path(hv->sim, vm->comp), (unsigned)i);
+            vp->lane = trace_lane(cpu_trace(hv->cpu), lane);
+        }
         if (synic_create(&sc, &so, vp, &vp->synic)) {
             free(all);
             vm_free(vm);
@@ -1319,7 +1363,7 @@ hypercall(struct hv_vm *vm, struct cpu_exec *x, uint32_t lp, unsigned sint,
     vp->sig_sint = sint;
     vp->sig_next = next;
     vp->sig_arg = arg;
-    count_exit(vm, HV_EXIT_HYPERCALL);
+    count_exit(vm, vp, HV_EXIT_HYPERCALL);
     cpu_charge(x, hv->owner,
                hv->cfg.costs.exit_cycles[HV_EXIT_HYPERCALL] + work,
                hypercall_done, vp);

@@ -146,6 +146,10 @@ int hv_create(struct sim *sim, struct metrics *reg, sim_component_id parent,
               const struct hv_config *cfg, struct hv **out);
 void hv_destroy(struct hv *hv);                 /* accepts NULL */
 
+/* Ends the timeline slices of the VPs still running (at the end of a
+ * run). */
+void hv_trace_flush(struct hv *hv);
+
 struct cpu *hv_cpu(const struct hv *hv);
 uint32_t hv_owner(const struct hv *hv);         /* the "hypervisor" owner */
 

@@ -16,6 +16,7 @@
 #include "models/rxfilter.h"
 #include "sim/log.h"
 #include "sim/metrics.h"
+#include "sim/trace.h"
 
 struct vmqh {
     struct cpu *cpu;
@@ -69,6 +70,14 @@ place(struct vmqh *h, uint32_t q, uint32_t lp)
                   strerror(err));
     }
     metric_event(h->m_q_lp[q], (double)lp);
+    if (cpu_trace(h->cpu)) {
+        char what[48];
+        snprintf(what, sizeof what, "queue %u -> lp%u", (unsigned)q,
+                 (unsigned)lp);
+        trace_instant(cpu_trace(h->cpu), h->comp,
+                      sim_component_path(cpu_sim(h->cpu), h->comp), what,
+                      "vmq", cpu_now(h->cpu));
+    }
 }
 
 /* --- Dynamic VMQ: the evaluation ------------------------------------------ */

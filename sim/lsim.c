@@ -1107,6 +1107,9 @@ lsim_create(const struct lsim_options *opts, struct lsim **out,
         lsim_destroy(h);
         return error;
     }
+    if (opts->timeline_to > 0) {
+        trace_set_window(h->trace, opts->timeline_from, opts->timeline_to);
+    }
 
     h->L = lua_newstate(lsim_alloc, h);
     if (!h->L) {

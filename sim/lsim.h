@@ -96,6 +96,7 @@ struct lsim_options {
     const char *library_dir;            /* installed scenario library, or NULL */
     const char *pcap_prefix;            /* --pcap, or NULL */
     const char *timeline_path;          /* --timeline, or NULL */
+    int64_t timeline_from, timeline_to; /* --timeline-window; to 0: all */
     size_t memory_limit;                /* 0: LSIM_MEMORY_LIMIT_BYTES */
     uint64_t script_budget;             /* 0: LSIM_SCRIPT_BUDGET */
     uint64_t callback_budget;           /* 0: LSIM_CALLBACK_BUDGET */

@@ -66,6 +66,7 @@ struct run_opts {
     sim_time_t until;
     bool quiet, progress, dry_run, config, runs;
     const char *pcap, *timeline, *log;
+    int64_t window_from, window_to;     /* --timeline-window; to 0: all */
     unsigned jobs;
 };
 
@@ -170,13 +171,14 @@ ensure_parent_dir(const char *path)
 
 enum {
     OPT_SEED = 256, OPT_UNTIL, OPT_QUIET, OPT_PROGRESS, OPT_PCAP,
-    OPT_TIMELINE, OPT_LOG, OPT_DRY_RUN, OPT_CONFIG, OPT_RUNS, OPT_HELP,
+    OPT_TIMELINE, OPT_WINDOW, OPT_LOG, OPT_DRY_RUN, OPT_CONFIG, OPT_RUNS, OPT_HELP,
 };
 
 static const char run_usage[] =
     "usage: vnetsim run SCENARIO.lua [-p NAME=VALUE]... [--seed N] [-r RUN]\n"
     "                   [-o FILE.db] [--until TIME] [--quiet] [--progress]\n"
-    "                   [--pcap PREFIX] [--timeline FILE.json] [--log SPEC]\n"
+    "                   [--pcap PREFIX] [--timeline FILE.json]\n"
+    "                   [--timeline-window FROM,TO] [--log SPEC]\n"
     "Runs one run of the scenario and appends it to the results database.\n"
     "  -p NAME=VALUE      set a parameter (see 'vnetsim params')\n"
     "  -r RUN             the run number within the scenario's sweep (0)\n"
@@ -189,6 +191,9 @@ static const char run_usage[] =
     "                     terminal\n"
     "  --pcap PREFIX      write frames seen at each tap to PREFIX-TAP.pcap\n"
     "  --timeline FILE    write a Chrome/Perfetto trace of the run\n"
+    "  --timeline-window FROM,TO\n"
+    "                     keep only that span of simulated time in the\n"
+    "                     trace, e.g. 10ms,12ms\n"
     "  --log SPEC         log filter, e.g. 'info' or 'warn,scenario=debug'\n";
 
 static const char params_usage[] =
@@ -228,6 +233,7 @@ parse_options(const char *cmd, int argc, char **argv, struct run_opts *o)
         { "progress", no_argument, NULL, OPT_PROGRESS },
         { "pcap", required_argument, NULL, OPT_PCAP },
         { "timeline", required_argument, NULL, OPT_TIMELINE },
+        { "timeline-window", required_argument, NULL, OPT_WINDOW },
         { "log", required_argument, NULL, OPT_LOG },
         { "dry-run", no_argument, NULL, OPT_DRY_RUN },
         { "config", no_argument, NULL, OPT_CONFIG },
@@ -301,6 +307,32 @@ parse_options(const char *cmd, int argc, char **argv, struct run_opts *o)
             }
             o->seed_given = true;
             break;
+        case OPT_WINDOW: {
+            char *comma = strchr(optarg, ',');
+            int64_t from = 0, to = 0;
+            if (strcmp(cmd, "run")) {
+                goto unknown;
+            }
+            if (comma) {
+                *comma = '\0';
+            }
+            if (!comma || unit_parse(UNIT_TIME, optarg, &from, uerr,
+                                     sizeof uerr)
+                || unit_parse(UNIT_TIME, comma + 1, &to, uerr, sizeof uerr)
+                || from < 0 || to <= from) {
+                if (comma) {
+                    *comma = ',';
+                }
+                fprintf(stderr, "vnetsim %s: --timeline-window: expected "
+                        "FROM,TO with FROM < TO, e.g. '10ms,12ms', got '%s'\n",
+                        cmd, optarg);
+                return VNETSIM_EXIT_USAGE;
+            }
+            *comma = ',';
+            o->window_from = from;
+            o->window_to = to;
+            break;
+        }
         case OPT_UNTIL: {
             int64_t t;
             if (!strcmp(cmd, "params")) {
@@ -376,6 +408,11 @@ parse_options(const char *cmd, int argc, char **argv, struct run_opts *o)
                 argv[optind + 1]);
         return VNETSIM_EXIT_USAGE;
     }
+    if (o->window_to && !o->timeline) {
+        fprintf(stderr, "vnetsim %s: --timeline-window needs --timeline "
+                "FILE.json\n", cmd);
+        return VNETSIM_EXIT_USAGE;
+    }
     o->scenario = argv[optind];
     if (o->log) {
         char why[200];
@@ -404,6 +441,8 @@ load_scenario(const struct run_opts *o, bool describe, uint64_t run,
         .library_dir = VNETSIM_SCENARIO_LIBDIR,
         .pcap_prefix = describe ? NULL : o->pcap,
         .timeline_path = describe ? NULL : o->timeline,
+        .timeline_from = o->window_from,
+        .timeline_to = o->window_to,
         .bindings = models_bindings,
     };
     char err[600];

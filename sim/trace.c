@@ -58,6 +58,8 @@ struct trace {
     uint64_t n_events;          /* events written, metadata excluded */
     uint8_t *named;             /* bitmap of component ids named so far */
     size_t named_bytes;
+    uint32_t n_lanes;           /* lanes of trace_lane(), named at once */
+    sim_time_t win_from, win_to;        /* what the timeline keeps */
 };
 
 /* Writes the printf-style message to 'err' if there is room for it. */
@@ -297,6 +299,7 @@ trace_create(const char *pcap_prefix, const char *timeline_path,
         set_err(err, err_size, "out of memory");
         return ENOMEM;
     }
+    t->win_to = SIM_TIME_MAX;
     if (pcap_prefix) {
         error = check_prefix_dir(pcap_prefix);
         if (error) {
@@ -478,7 +481,7 @@ begin_event(struct trace *t, uint32_t comp, const char *comp_path)
     if (!trace_timeline_on(t) || t->timeline_error) {
         return false;
     }
-    if (first_appearance(t, comp)) {
+    if (comp < TRACE_LANE_BASE && first_appearance(t, comp)) {
         fprintf(t->timeline, ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":%" PRIu32
                 ",\"name\":\"thread_name\",\"args\":{\"name\":", comp);
         if (!comp_path) {
@@ -526,12 +529,53 @@ skipped(const struct trace *t)
     return trace_timeline_on(t) ? t->timeline_error : 0;
 }
 
+uint32_t
+trace_lane(struct trace *t, const char *name)
+{
+    uint32_t lane;
+
+    if (!trace_timeline_on(t) || t->timeline_error) {
+        return TRACE_LANE_NONE;
+    }
+    lane = TRACE_LANE_BASE + t->n_lanes++;
+    fprintf(t->timeline, ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":%" PRIu32
+            ",\"name\":\"thread_name\",\"args\":{\"name\":", lane);
+    json_string(t->timeline, name ? name : "");
+    fputs("}}", t->timeline);
+    if (ferror(t->timeline) && !t->timeline_error) {
+        t->timeline_error = io_errno();
+    }
+    return lane;
+}
+
+void
+trace_set_window(struct trace *t, sim_time_t from, sim_time_t to)
+{
+    assert(from >= 0 && to >= from);
+    if (t) {
+        t->win_from = from;
+        t->win_to = to;
+    }
+}
+
 int
 trace_span(struct trace *t, uint32_t comp, const char *comp_path,
            const char *name, const char *category, sim_time_t begin,
            sim_time_t end)
 {
     assert(begin >= 0 && end >= begin);
+    if (comp == TRACE_LANE_NONE) {
+        return skipped(t);
+    }
+    if (t && (end < t->win_from || begin > t->win_to)) {
+        return skipped(t);             /* outside the window */
+    }
+    if (t && begin < t->win_from) {
+        begin = t->win_from;           /* clipped to it */
+    }
+    if (t && end > t->win_to) {
+        end = t->win_to;
+    }
     if (!begin_event(t, comp, comp_path)) {
         return skipped(t);
     }
@@ -549,6 +593,10 @@ trace_instant(struct trace *t, uint32_t comp, const char *comp_path,
               const char *name, const char *category, sim_time_t when)
 {
     assert(when >= 0);
+    if (comp == TRACE_LANE_NONE
+        || (t && (when < t->win_from || when > t->win_to))) {
+        return skipped(t);
+    }
     if (!begin_event(t, comp, comp_path)) {
         return skipped(t);
     }
@@ -564,6 +612,9 @@ trace_counter(struct trace *t, uint32_t comp, const char *comp_path,
               const char *name, sim_time_t when, int64_t value)
 {
     assert(when >= 0);
+    if (t && (when < t->win_from || when > t->win_to)) {
+        return skipped(t);
+    }
     if (!begin_event(t, comp, comp_path)) {
         return skipped(t);
     }

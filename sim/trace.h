@@ -155,6 +155,21 @@ int trace_instant(struct trace *t, uint32_t comp, const char *comp_path,
 int trace_counter(struct trace *t, uint32_t comp, const char *comp_path,
                   const char *name, sim_time_t when, int64_t value);
 
+/* Lanes that are not components (a virtual processor): trace_lane()
+ * names a new one at once and returns its id, to pass as 'comp' to the
+ * calls above (its 'comp_path' is then ignored); TRACE_LANE_NONE when the
+ * timeline is off, which the calls above skip.  Lane ids start at
+ * TRACE_LANE_BASE, above any component id. */
+#define TRACE_LANE_BASE 0x40000000u
+#define TRACE_LANE_NONE 0xFFFFFFFFu
+uint32_t trace_lane(struct trace *t, const char *name);
+
+/* Keeps only [from, to] in the timeline (vnetsim run --timeline-window):
+ * spans outside are dropped and spans across an edge are clipped to it;
+ * instants and counters outside are dropped.  The default is everything
+ * (0 to SIM_TIME_MAX). */
+void trace_set_window(struct trace *t, sim_time_t from, sim_time_t to);
+
 /* Terminates the timeline's JSON, flushes and closes every file and frees
  * 't' (its taps die with it).  Returns 0, or the first error recorded by
  * any output with its one-line message in 'err' (may be NULL).  Accepts

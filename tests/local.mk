@@ -152,12 +152,12 @@ EXTRA_DIST += tests/test-demo.sh
 # -- the program: Lua scenarios (run, params, sweep) and broken scenarios --
 TESTS += tests/test-cli.sh tests/test-bad-scenarios.sh tests/test-manpage.sh \
 	tests/test-vm.sh tests/test-compare.sh tests/test-plot.sh \
-	tests/test-report.sh \
+	tests/test-report.sh tests/test-timeline.sh \
 	tests/test-profiles.sh tests/test-host.sh
 EXTRA_DIST += tests/test-cli.sh tests/test-bad-scenarios.sh \
 	tests/test-manpage.sh tests/test-profiles.sh tests/test-host.sh \
 	tests/test-vm.sh tests/test-compare.sh tests/test-plot.sh \
-	tests/test-report.sh \
+	tests/test-report.sh tests/test-timeline.sh \
 	tests/scenarios
 
 # -- vmswitch: vswitch-replay on generated captures (tshark if present) --

@@ -1261,7 +1261,7 @@ test_cpu_create_rejects_invalid_configurations(void)
 }
 
 static void
-test_cpu_timeline_has_one_span_per_contiguous_owner_and_level(void)
+test_cpu_timeline_has_a_level_span_and_an_owner_span_per_contiguous_run(void)
 {
     struct cpu_config cfg = base_config(1);
     struct fx f;
@@ -1296,7 +1296,8 @@ test_cpu_timeline_has_one_span_per_contiguous_owner_and_level(void)
     cpu_trace_flush(f.cpu);
     CU_ASSERT_EQUAL(trace_close(t, NULL, 0), 0);
 
-    /* thread 0-1, DPC 1-2, thread 2-4 (flushed, still running). */
+    /* thread 0-1, DPC 1-2, thread 2-4 (flushed, still running): three
+     * owner slices, each inside a level slice of the same extent. */
     fp = fopen(path, "r");
     CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
     n = fread(buf, 1, sizeof buf - 1, fp);
@@ -1306,7 +1307,14 @@ test_cpu_timeline_has_one_span_per_contiguous_owner_and_level(void)
     for (const char *p = buf; (p = strstr(p, "\"ph\":\"X\"")); p++) {
         spans++;
     }
+    CU_ASSERT_EQUAL(spans, 6);
+    spans = 0;
+    for (const char *p = buf; (p = strstr(p, "\"cat\":\"level\"")); p++) {
+        spans++;
+    }
     CU_ASSERT_EQUAL(spans, 3);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"name\":\"DPC\",\"cat\":\"level\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"name\":\"thread\",\"cat\":\"level\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"name\":\"vmswitch\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"cat\":\"dpc\""));
     fx_fini(&f);
@@ -1342,7 +1350,7 @@ static const struct cutest_case accounting_cases[] = {
     CUTEST(test_cpu_time_average_metrics_match_the_exact_accumulators),
     CUTEST(test_cpu_same_storm_twice_gives_the_same_fingerprint),
     CUTEST(test_cpu_create_rejects_invalid_configurations),
-    CUTEST(test_cpu_timeline_has_one_span_per_contiguous_owner_and_level),
+    CUTEST(test_cpu_timeline_has_a_level_span_and_an_owner_span_per_contiguous_run),
     CUTEST_END
 };
 

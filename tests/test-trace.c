@@ -685,6 +685,56 @@ test_timeline_text_is_exact(void)
 }
 
 static void
+test_timeline_lanes_and_window(void)
+{
+    struct trace *t;
+    char path[128], err[200];
+    uint32_t lane;
+    size_t n;
+
+    snprintf(path, sizeof path, "%s/window.json", scratch());
+    CU_ASSERT_EQUAL_FATAL(trace_create(NULL, path, &t, err, sizeof err), 0);
+    lane = trace_lane(t, "hv.vm1.vp0");
+    CU_ASSERT_EQUAL(lane, TRACE_LANE_BASE);
+    CU_ASSERT_EQUAL(trace_lane(t, "hv.vm1.vp1"), TRACE_LANE_BASE + 1);
+    trace_set_window(t, sim_us(10), sim_us(20));
+    /* before, across the start, inside, across the end, after */
+    CU_ASSERT_EQUAL(trace_span(t, lane, NULL, "a", "vp", sim_us(1), sim_us(2)), 0);
+    CU_ASSERT_EQUAL(trace_span(t, lane, NULL, "b", "vp", sim_us(5), sim_us(12)), 0);
+    CU_ASSERT_EQUAL(trace_instant(t, lane, NULL, "c", "exit", sim_us(15)), 0);
+    CU_ASSERT_EQUAL(trace_instant(t, lane, NULL, "early", "exit", sim_us(9)), 0);
+    CU_ASSERT_EQUAL(trace_span(t, lane, NULL, "d", "vp", sim_us(18), sim_us(25)), 0);
+    CU_ASSERT_EQUAL(trace_span(t, lane, NULL, "e", "vp", sim_us(21), sim_us(22)), 0);
+    CU_ASSERT_EQUAL(trace_counter(t, 2, "x", "q", sim_us(30), 1), 0);
+    /* a lane of a timeline that is off is skipped */
+    CU_ASSERT_EQUAL(trace_span(t, TRACE_LANE_NONE, NULL, "f", NULL, 0, 1), 0);
+    CU_ASSERT_EQUAL(trace_close(t, err, sizeof err), 0);
+
+    char *text = slurp(path, &n);
+    CU_ASSERT_STRING_EQUAL(text,
+        "{\"traceEvents\":[\n"
+        "{\"ph\":\"M\",\"pid\":1,\"name\":\"process_name\","
+        "\"args\":{\"name\":\"vnetsim\"}},\n"
+        "{\"ph\":\"M\",\"pid\":1,\"tid\":1073741824,\"name\":\"thread_name\","
+        "\"args\":{\"name\":\"hv.vm1.vp0\"}},\n"
+        "{\"ph\":\"M\",\"pid\":1,\"tid\":1073741825,\"name\":\"thread_name\","
+        "\"args\":{\"name\":\"hv.vm1.vp1\"}},\n"
+        "{\"pid\":1,\"tid\":1073741824,\"ph\":\"X\",\"name\":\"b\",\"cat\":\"vp\","
+        "\"ts\":10.000000,\"dur\":2.000000},\n"
+        "{\"pid\":1,\"tid\":1073741824,\"ph\":\"i\",\"s\":\"t\",\"name\":\"c\","
+        "\"cat\":\"exit\",\"ts\":15.000000},\n"
+        "{\"pid\":1,\"tid\":1073741824,\"ph\":\"X\",\"name\":\"d\",\"cat\":\"vp\","
+        "\"ts\":18.000000,\"dur\":2.000000}\n"
+        "],\n"
+        "\"displayTimeUnit\":\"ns\",\n"
+        "\"otherData\":{\"generator\":\"vnetsim " PACKAGE_VERSION "\","
+        "\"clock\":\"simulated time; ts and dur in microseconds\","
+        "\"events\":3}}\n");
+    CU_ASSERT_TRUE(json_valid(text));
+    free(text);
+}
+
+static void
 test_timeline_times_are_exact_microseconds(void)
 {
     static const struct {
@@ -867,6 +917,7 @@ static const struct cutest_case pcap_cases[] = {
 static const struct cutest_case timeline_cases[] = {
     CUTEST(test_json_checker_knows_json),
     CUTEST(test_timeline_text_is_exact),
+    CUTEST(test_timeline_lanes_and_window),
     CUTEST(test_timeline_times_are_exact_microseconds),
     CUTEST(test_timeline_escapes_strings),
     CUTEST(test_timeline_names_each_component_once),
