@@ -1,6 +1,7 @@
 #!/bin/sh
 # test-plot.sh -- "vnetsim plot" end to end (skipped without gnuplot):
 #   * with no --kind, the standard plots of a quickstart sweep: throughput,
+#     cpu-owner (whose owners add up to the processors busy),
 #     cpu, cpu-time, exits and latency, each a PNG of the default size
 #     (800x500, read from its header) with its .dat and .gp beside it, and
 #     the .gp redraws the image;
@@ -34,13 +35,26 @@ png_size() {
 
 "$vnetsim" sweep --quiet -o "$dir/q.db" "$src/scenarios/quickstart.lua"
 expect 0 "$vnetsim" plot "$dir/q.db" -o "$dir/p/q.png"
-for k in throughput cpu cpu-time exits latency; do
+for k in throughput cpu cpu-owner cpu-time exits latency; do
     for f in "$dir/p/q-$k.png" "$dir/p/q-$k.dat" "$dir/p/q-$k.gp"; do
         [ -s "$f" ] || fail "no $f"
     done
     [ "$(png_size "$dir/p/q-$k.png")" = 800x500 ] || fail "q-$k.png is $(png_size "$dir/p/q-$k.png")"
 done
-[ "$(grep -c '^  ' "$dir/out")" = 5 ] || fail "expected five plots listed: $(cat "$dir/out")"
+[ "$(grep -c '^  ' "$dir/out")" = 6 ] || fail "expected six plots listed: $(cat "$dir/out")"
+# every busy moment has an owner: the owners add up to the processors busy
+a=$(awk '/^# all owners$/ { f = 1; next } f && $1 == 80 { printf "%.6f", $2; exit }' "$dir/p/q-cpu-owner.dat")
+b=$(awk '/^# quickstart vmq=dynamic$/ { f = 1; next } f && $1 == 80 { printf "%.6f", $2; exit }' "$dir/p/q-cpu.dat")
+grep -q "^set title 'Processors busy by owner: quickstart vmq=dynamic'$" "$dir/p/q-cpu-owner.gp" ||
+    grep -q "^set title 'Processors busy by owner: quickstart vmq=static'$" "$dir/p/q-cpu-owner.gp" || fail "cpu-owner title"
+if grep -q "owner: quickstart vmq=dynamic'" "$dir/p/q-cpu-owner.gp"; then
+    [ -n "$a" ] && [ "$a" = "$b" ] || fail "owners add up to $a, processors busy $b"
+fi
+expect 0 "$vnetsim" plot "$dir/q.db" -o "$dir/p/o.png" --kind cpu-owner --series 'quickstart vmq=dynamic'
+a=$(awk '/^# all owners$/ { f = 1; next } f && $1 == 80 { printf "%.6f", $2; exit }' "$dir/p/o.dat")
+[ -n "$a" ] && [ "$a" = "$b" ] || fail "owners of vmq=dynamic add up to $a, processors busy $b"
+grep -q "^# vmswitch$" "$dir/p/o.dat" || fail "no vmswitch owner"
+expect 1 "$vnetsim" plot "$dir/q.db" -o "$dir/p/o.png" --kind cpu-owner --series nosuch
 grep -q "^set xlabel 'load (%)'$" "$dir/p/q-throughput.gp" || fail "throughput x label"
 grep -q "^set ylabel 'delivered (Gbit/s)'$" "$dir/p/q-throughput.gp" || fail "throughput y label"
 grep -q "title 'quickstart vmq=dynamic'" "$dir/p/q-throughput.gp" || fail "a series per VMQ policy"

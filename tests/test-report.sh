@@ -39,7 +39,7 @@ expect 0 "$vnetsim" report "$dir/q.db" -o "$dir/r" --title "Quickstart & friends
 page="$dir/r/index.html"
 refs "$page" "$dir/r" > "$dir/refs.list"
 n=$(wc -l < "$dir/refs.list")
-[ "$n" = 5 ] || fail "expected the five standard plots, the page refers to $n files"
+[ "$n" = 6 ] || fail "expected the six standard plots, the page refers to $n files"
 grep -qi "http" "$page" && fail "the page refers to the network"
 grep -q "<title>Quickstart &amp; friends</title>" "$page" || fail "title not escaped"
 for fp in $("$sqlite" "$dir/q.db" "SELECT attrValue FROM runAttr WHERE attrName = 'fingerprint'"); do
