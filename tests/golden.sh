@@ -1,5 +1,5 @@
 #!/bin/sh
-# golden.sh -- the flagship scenarios in short form, checked against the
+# golden.sh -- every shipped scenario in short form, checked against the
 # golden files in tests/golden/ through "vnetsim compare": each golden file
 # is a small results database as SQL text (sqlite3 .dump, whose numbers
 # round-trip exactly) holding the run's identity and fingerprint and the
@@ -29,6 +29,9 @@ cases() {
     echo "nic-compare -p nic=legacy -p direction=tx -p size=512B --until 12ms scenarios/nic-compare.lua"
     echo "nic-compare-synthetic -p nic=synthetic -p direction=rx -p size=64B --until 12ms scenarios/nic-compare.lua"
     echo "dynamic-load -p vmq=dynamic -p step=20ms --until 100ms scenarios/dynamic-load.lua"
+    echo "vm-nics --until 8ms scenarios/vm-nics.lua"
+    echo "host-rss -p queues=4 -p load=50% --until 6ms scenarios/host-rss.lua"
+    echo "mm1 -p length=5ms scenarios/mm1.lua"
 }
 
 # What a run must keep, copied from results database $1 into a new one,
@@ -58,6 +61,7 @@ keep() {  # FULL.db KEY.db
                OR (moduleName LIKE 'hv.%' AND scalarName LIKE 'exits.%'
                    AND scalarValue > 0)
                OR (moduleName LIKE 'cpu.lp%' AND scalarName = 'busy')
+               OR moduleName = 'scenario'
             ORDER BY runId, moduleName, scalarName;
         INSERT INTO statistic SELECT runId, moduleName, statName, statCount,
             statMean FROM f.statistic WHERE statName = 'rtt'
