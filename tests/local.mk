@@ -40,9 +40,9 @@ tests_test_metrics_LDADD = $(TEST_SIM_LIBS)
 
 # -- compare: tolerances and Welch's t-test --
 check_PROGRAMS += tests/test-cmpstat
-tests_test_cmpstat_SOURCES = tests/test-cmpstat.c
-tests_test_cmpstat_CPPFLAGS = $(TEST_SIM_CFLAGS)
-tests_test_cmpstat_LDADD = $(TEST_SIM_LIBS)
+tests_test_cmpstat_SOURCES = tests/test-cmpstat.c sim/cmpstat.c
+tests_test_cmpstat_CPPFLAGS = $(TEST_SIM_CFLAGS) $(GSL_CFLAGS)
+tests_test_cmpstat_LDADD = $(TEST_SIM_LIBS) $(GSL_LIBS)
 
 # -- engine: results recorder --
 check_PROGRAMS += tests/test-results
