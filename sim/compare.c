@@ -461,25 +461,29 @@ compare_group_stats(struct result *res, const struct opts *o,
     char *label = run_label(bg[0], true);
     double *xb = xrealloc(NULL, nb * sizeof *xb);
     double *xn = xrealloc(NULL, nn * sizeof *xn);
-    const struct run *all[2] = { bg[0], ng[0] };
+    size_t n_all = nb + nn;
+    const struct run **all = xrealloc(NULL, n_all * sizeof *all);
 
+    memcpy(all, bg, nb * sizeof *all);
+    memcpy(all + nb, ng, nn * sizeof *all);
     res->paired++;
-    /* Every name of the first run of each side, base first; a name only
-     * some repetitions have is compared on the values that exist. */
-    for (int side = 0; side < 2; side++) {
-        const struct run *r = all[side];
+    /* Every name any repetition of either side has, each once (at the
+     * first run that has it, base side first); a name only some
+     * repetitions have is compared on the values that exist. */
+    for (size_t ri = 0; ri < n_all; ri++) {
+        const struct run *r = all[ri];
         for (size_t k = 0; k < r->n_m; k++) {
             const char *name = r->m[k].name;
             size_t kb = 0, kn = 0;
-            bool found;
+            bool found = false;
             double mb, vb, mn, vn, t, df, p;
             struct row *w;
 
-            if (side == 1) {
-                (void)value_of(bg[0], name, &found);
-                if (found) {
-                    continue;           /* done from the base side */
-                }
+            for (size_t e = 0; e < ri && !found; e++) {
+                (void)value_of(all[e], name, &found);
+            }
+            if (found) {
+                continue;               /* done at an earlier run */
             }
             for (size_t i = 0; i < nb; i++) {
                 double v = value_of(bg[i], name, &found);
@@ -532,6 +536,7 @@ compare_group_stats(struct result *res, const struct opts *o,
             w->p = p;
         }
     }
+    free(all);
     free(xb);
     free(xn);
     free(label);

@@ -117,4 +117,17 @@ set -e
 n=$(awk -F, '$2 == "scenario.inSystem" && $7 ~ /^[0-9]/' "$dir/out" | wc -l)
 [ "$n" = 3 ] || fail "t-test rows for scenario.inSystem: $n, expected 3: $(cat "$dir/out")"
 grep -q "only in" "$dir/out" && fail "repetitions with other seeds reported as one-sided"
+# a metric only some repetitions have is still compared: drop
+# scenario.inSystem from every repetition 0, change it in a repetition 1
+rep0="runId IN (SELECT runId FROM runAttr WHERE attrName = 'repetition' AND attrValue = '0')"
+cp "$dir/r1.db" "$dir/r3.db"
+cp "$dir/r1.db" "$dir/r4.db"
+for d in r3 r4; do
+    "$sqlite" "$dir/$d.db" "DELETE FROM scalar WHERE $rep0 AND moduleName = 'scenario' AND scalarName = 'inSystem'"
+done
+"$sqlite" "$dir/r4.db" "UPDATE scalar SET scalarValue = scalarValue * 1.5 WHERE NOT $rep0 AND moduleName = 'scenario' AND scalarName = 'inSystem'"
+expect 0 "$vnetsim" compare "$dir/r3.db" "$dir/r3.db"
+expect 1 "$vnetsim" compare "$dir/r3.db" "$dir/r4.db"
+[ "$(grep -c ' scenario.inSystem .* differs$' "$dir/out")" = 3 ] ||
+    fail "a metric only repetition 1 has: $(cat "$dir/out")"
 echo "PASS: vnetsim compare"
