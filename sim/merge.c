@@ -464,6 +464,12 @@ merge_db(const char *out, const char *const *in, size_t n_in, FILE *report,
             rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
             sqlite3_finalize(st);
         }
+        if ((rc & 0xff) == SQLITE_NOTADB) {
+            snprintf(err, err_size, "%s: not a vnetsim results database",
+                     in[i]);
+            error = EINVAL;
+            break;
+        }
         if (rc != SQLITE_OK) {
             snprintf(err, err_size, "%s: cannot open: %s", in[i],
                      sqlite3_errmsg(db));

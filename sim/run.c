@@ -1020,11 +1020,13 @@ vnetsim_sweep_main(int argc, char **argv)
     self[sl] = '\0';
 
     if (mpi && (jobs_given || !mpisweep_library())) {
-        fprintf(stderr, "vnetsim sweep: started by mpirun with %d ranks, %s\n",
-                mpi_size, jobs_given ? "where -j does not apply: each rank "
-                "makes one run at a time (start one rank per processor)"
-                : "but this vnetsim was built without MPI (./configure "
-                "--with-mpi)");
+        if (mpi_rank == 0) {
+            fprintf(stderr, "vnetsim sweep: started by mpirun with %d ranks,"
+                    " %s\n", mpi_size, jobs_given ? "where -j does not apply:"
+                    " each rank makes one run at a time (start one rank per"
+                    " processor)" : "but this vnetsim was built without MPI"
+                    " (./configure --with-mpi)");
+        }
         rc = VNETSIM_EXIT_USAGE;
         goto out;
     }
