@@ -11,6 +11,8 @@
 #     inputs before it stay merged;
 #   * a complete run replaces an incomplete (half-written) one, and an
 #     incomplete run is not copied over a complete one;
+#   * a merge killed half-way (kill -9) leaves OUT as it was, whole, and
+#     merging again then copies the run;
 #   * a missing file, a text file, another SQLite database, OUT itself as
 #     an input, and a bad command line are refused with one line.
 set -eu
@@ -135,6 +137,30 @@ expect 0 "$vnetsim" merge "$dir/i.db" "$dir/p.db"
 grep -q "p.db: 3 runs: 0 copied, 2 already present, 1 incomplete not copied$" "$dir/out" || fail "keep report: $(cat "$dir/out")"
 grep -q "run 3 of mm1 .* (running): not copied, .*i.db holds it complete$" "$dir/out" || fail "keep line: $(cat "$dir/out")"
 rows "$dir/i.db" | cmp -s - "$dir/i.rows" || fail "an incomplete run changed a complete one"
+
+# --- a merge killed half-way leaves OUT as it was ---
+# big.db: one run with 600,000 vector points, so merging takes a while
+"$vnetsim" run --quiet -r 0 -p length=12ms -o "$dir/big.db" "$mm1"
+q "$dir/big.db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 600000)
+INSERT INTO vectorData (vectorId, eventNumber, simtimeRaw, value)
+SELECT (SELECT min(vectorId) FROM vector), 1000000 + i, 100000000000 + i, i FROM n"
+cp "$dir/h1.db" "$dir/k.db"
+rows "$dir/k.db" > "$dir/k.rows"
+"$vnetsim" merge --quiet "$dir/k.db" "$dir/big.db" &
+pid=$!
+sleep 0.3
+if kill -9 "$pid" 2>/dev/null; then
+    wait "$pid" 2>/dev/null || true
+    [ "$(q "$dir/k.db" 'PRAGMA integrity_check')" = ok ] || fail "killed merge: integrity_check"
+    rows "$dir/k.db" | cmp -s - "$dir/k.rows" || fail "a killed merge left part of its input in OUT"
+else
+    wait "$pid"
+    echo "note: the merge ended before it could be killed"
+fi
+expect 0 "$vnetsim" merge "$dir/k.db" "$dir/big.db"
+grep -q "big.db: 1 run: 1 copied" "$dir/out" || fail "merge after a killed one: $(cat "$dir/out")"
+[ "$(q "$dir/k.db" "SELECT count(*) FROM vectorData")" = "$(( $(q "$dir/h1.db" "SELECT count(*) FROM vectorData") + $(q "$dir/big.db" "SELECT count(*) FROM vectorData") ))" ] ||
+    fail "merge after a killed one: vector points missing"
 
 # --- refusals: one line, exit 1 (input) or 2 (usage) ---
 cp "$dir/m.db" "$dir/m.copy"
