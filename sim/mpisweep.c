@@ -31,7 +31,8 @@
 #include <mpi.h>
 #endif
 
-/* Reads a positive integer environment variable, or 0. */
+/* Reads a non-negative integer environment variable; -1 if it is unset
+ * or not a number. */
 static long
 env_long(const char *name)
 {

@@ -23,8 +23,10 @@
  * scenario, its run number, its seed and the options, which every rank
  * passes on unchanged.
  *
- * WITHOUT MPI.  This header and mpisweep_launched() exist in every build;
- * mpisweep_run() only in one configured --with-mpi (HAVE_MPI).
+ * WITHOUT MPI.  The module is built in every configuration; without
+ * HAVE_MPI (no --with-mpi), mpisweep_library() is NULL and mpisweep_run()
+ * refuses with one line, so the sweep refuses to run under mpirun instead
+ * of making every run once per rank.
  */
 #ifndef VNETSIM_SIM_MPISWEEP_H
 #define VNETSIM_SIM_MPISWEEP_H 1
