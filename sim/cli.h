@@ -22,6 +22,9 @@ int vnetsim_run_main(int argc, char **argv);
 int vnetsim_params_main(int argc, char **argv);
 int vnetsim_sweep_main(int argc, char **argv);
 
+/* "vnetsim merge OUT.db IN.db..." (merge.c). */
+int vnetsim_merge_main(int argc, char **argv);
+
 /* "vnetsim compare" (compare.c).  Its exit codes follow diff(1) instead:
  * 0 same, 1 different, 2 trouble. */
 int vnetsim_compare_main(int argc, char **argv);

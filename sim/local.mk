@@ -33,7 +33,8 @@ vnetsim_LDADD = libmodels.la libsim.la libvmswitch.la $(LUA_LIBS) \
 vnetsim_SOURCES = sim/main.c sim/cli.h sim/demo.c sim/runrec.h sim/runrec.c \
 	sim/run.c sim/compare.c sim/cmpstat.h sim/cmpstat.c sim/script.c \
 	sim/lsim.h sim/lsim-private.h sim/lsim.c \
-	sim/lsim-api.c
+	sim/lsim-api.c sim/runid.h sim/runid.c sim/merge.h sim/merge.c \
+	sim/mpisweep.h sim/mpisweep.c
 vnetsim_CPPFLAGS += -DVNETSIM_SCENARIO_LIBDIR='"$(pkgdatadir)/scenarios"' \
 	-DVNETSIM_SRC_SCRIPTS='"$(abs_top_srcdir)/scripts"' \
 	-DVNETSIM_LIBEXECDIR='"$(pkglibexecdir)"'
@@ -50,3 +51,6 @@ vnetsim_LDADD += $(NETTLE_LIBS)
 # GSL.  Analysis, not the engine: libsim does not link it.
 vnetsim_CPPFLAGS += $(GSL_CFLAGS)
 vnetsim_LDADD += $(GSL_LIBS)
+# MPI sweeps (sim/mpisweep.c), with ./configure --with-mpi only.
+vnetsim_CPPFLAGS += $(MPI_CFLAGS)
+vnetsim_LDADD += $(MPI_LIBS)

@@ -1441,6 +1441,24 @@ lsim_seedset_repetition(const struct lsim *h)
     return h->seedset_repetition;
 }
 
+size_t
+lsim_param_count(const struct lsim *h)
+{
+    return h->n_params;
+}
+
+const char *
+lsim_param_name(const struct lsim *h, size_t i)
+{
+    return h->params[i].name;
+}
+
+const char *
+lsim_param_value(const struct lsim *h, size_t i)
+{
+    return h->params[i].value.text;
+}
+
 static void
 print_value_list(FILE *out, const struct lsim_pvalue *v, size_t n)
 {

@@ -170,6 +170,12 @@ const char *lsim_sweep_value(const struct lsim *h, size_t i, size_t j);
 const char *lsim_sweep_var_current(const struct lsim *h, size_t i);
 uint32_t lsim_repetitions(const struct lsim *h);
 bool lsim_seedset_repetition(const struct lsim *h);
+/* Every declared parameter, in declaration order, with the value it has
+ * in this run as text: what lsim_record() writes as the run's runConfig
+ * rows (the sweep driver compares them to skip runs already recorded). */
+size_t lsim_param_count(const struct lsim *h);
+const char *lsim_param_name(const struct lsim *h, size_t i);
+const char *lsim_param_value(const struct lsim *h, size_t i);
 
 /* --- For bindings -------------------------------------------------------- */
 

@@ -5,7 +5,8 @@
  *
  *     vnetsim run SCENARIO.lua [-p NAME=VALUE]... [options]
  *     vnetsim params SCENARIO.lua [-p NAME=VALUE]... [--config]
- *     vnetsim sweep SCENARIO.lua [-j N] [-r FILTER] [-o FILE.db]
+ *     vnetsim sweep SCENARIO.lua [-j N] [-r FILTER] [-o FILE.db] [--list]
+ *     vnetsim merge OUT.db IN.db...
  *     vnetsim compare BASE.db NEW.db [--rel-tol R] [--tol PATTERN=R]...
  *     vnetsim plot DB -o FILE [--kind KIND] [--x VAR] [--run N] [--size WxH]
  *     vnetsim report DB -o DIR [--title TEXT]
@@ -18,6 +19,7 @@
  */
 #include <config.h>
 #include "sim/cli.h"
+#include "sim/mpisweep.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +40,8 @@ static const struct command commands[] = {
       "list a scenario's parameters and the sweep it defines" },
     { "sweep", vnetsim_sweep_main,
       "run a scenario's parameter study, N runs at a time" },
+    { "merge", vnetsim_merge_main,
+      "merge results databases, each run once (doc/cluster.md)" },
     { "compare", vnetsim_compare_main,
       "compare the runs of two results databases (doc/analysis.md)" },
     { "plot", vnetsim_plot_main,
@@ -72,6 +76,9 @@ main(int argc, char **argv)
         printf("vnetsim %s\n", PACKAGE_VERSION);
         printf("Lua %s.%s, SQLite %s\n", LUA_VERSION_MAJOR, LUA_VERSION_MINOR,
                sqlite3_libversion());
+        if (mpisweep_library()) {
+            printf("MPI: %s\n", mpisweep_library());
+        }
         return VNETSIM_EXIT_OK;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

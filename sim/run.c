@@ -10,11 +10,15 @@
  *                 [--runs]
  *     vnetsim sweep SCENARIO.lua [-j N] [-r FILTER] [-o FILE.db]
  *                 [-p NAME=VALUE]... [--seed BASE] [--until TIME]
- *                 [--dry-run] [--quiet]
+ *                 [--dry-run] [--list] [--quiet]
  *
  * A sweep runs each selected run as its own "vnetsim run" process (so a
  * crash or a runaway scenario costs one run, and runs are independent by
- * construction), at most N at once, all appending to one database.
+ * construction), at most N at once, all appending to one database.  Runs
+ * the database already holds complete (the same run: sim/runid.h) are
+ * left out, so a sweep that was interrupted is finished by running it
+ * again.  Started by mpirun (a build configured --with-mpi), the sweep is
+ * spread over the MPI ranks instead (sim/mpisweep.h).
  *
  * EXIT CODES (cli.h): 0 success; 1 a scenario or input error (the one
  * line on stderr says FILE:LINE and what is wrong); 2 a usage error; 3 an
@@ -35,11 +39,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "models/bindings.h"
 #include "sim/log.h"
 #include "sim/lsim.h"
 #include "sim/progress.h"
+#include "sim/mpisweep.h"
 #include "sim/results.h"
+#include "sim/runid.h"
 #include "sim/runrec.h"
 #include "sim/sweep.h"
 #include "sim/trace.h"
@@ -64,7 +72,7 @@ struct run_opts {
     const char *db;
     bool until_given;
     sim_time_t until;
-    bool quiet, progress, dry_run, config, runs;
+    bool quiet, progress, dry_run, config, runs, list;
     const char *pcap, *timeline, *log;
     int64_t window_from, window_to;     /* --timeline-window; to 0: all */
     unsigned jobs;
@@ -172,6 +180,7 @@ ensure_parent_dir(const char *path)
 enum {
     OPT_SEED = 256, OPT_UNTIL, OPT_QUIET, OPT_PROGRESS, OPT_PCAP,
     OPT_TIMELINE, OPT_WINDOW, OPT_LOG, OPT_DRY_RUN, OPT_CONFIG, OPT_RUNS, OPT_HELP,
+    OPT_LIST,
 };
 
 static const char run_usage[] =
@@ -208,14 +217,18 @@ static const char params_usage[] =
 static const char sweep_usage[] =
     "usage: vnetsim sweep SCENARIO.lua [-j N] [-r FILTER] [-o FILE.db]\n"
     "                     [-p NAME=VALUE]... [--seed BASE] [--until TIME]\n"
-    "                     [--dry-run] [--quiet]\n"
+    "                     [--dry-run] [--list] [--quiet]\n"
     "Runs every run of the scenario's sweep (or those FILTER selects), one\n"
     "process per run, at most N at once (default: the number of CPUs),\n"
-    "all into one database.\n"
+    "all into one database.  Runs the database already holds complete are\n"
+    "not made again.  Under mpirun (a build configured --with-mpi) the runs\n"
+    "are spread over the MPI ranks.\n"
     "  -r FILTER          run numbers ('0..5,9') or a condition on the\n"
     "                     iteration variables ('nic=legacy and load>50%')\n"
     "  --seed BASE        seeds are BASE + run (or + repetition)\n"
-    "  --dry-run          list the selected runs, run nothing\n";
+    "  --dry-run          list the selected runs, run nothing\n"
+    "  --list             print RUN<tab>SEED<tab>VARIABLES per selected run,\n"
+    "                     for job arrays and GNU parallel; run nothing\n";
 
 /* Parses the options of 'cmd' ("run", "params" or "sweep").  Returns -1
  * to go on, or an exit code. */
@@ -238,6 +251,7 @@ parse_options(const char *cmd, int argc, char **argv, struct run_opts *o)
         { "dry-run", no_argument, NULL, OPT_DRY_RUN },
         { "config", no_argument, NULL, OPT_CONFIG },
         { "runs", no_argument, NULL, OPT_RUNS },
+        { "list", no_argument, NULL, OPT_LIST },
         { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
@@ -368,10 +382,11 @@ parse_options(const char *cmd, int argc, char **argv, struct run_opts *o)
                                                           : &o->log) = optarg;
             break;
         case OPT_DRY_RUN:
+        case OPT_LIST:
             if (!is_sweep) {
                 goto unknown;
             }
-            o->dry_run = true;
+            *(c == OPT_DRY_RUN ? &o->dry_run : &o->list) = true;
             break;
         case OPT_CONFIG:
         case OPT_RUNS:
@@ -724,7 +739,7 @@ struct job {
 
 static pid_t
 spawn_run(const struct run_opts *o, const char *self, uint64_t run,
-          uint64_t seed, FILE *err)
+          uint64_t seed, const char *db, FILE *err)
 {
     char run_text[24], seed_text[24], until_text[48];
     const char *args[16 + 2 * MAX_OVERRIDES];
@@ -742,7 +757,7 @@ spawn_run(const struct run_opts *o, const char *self, uint64_t run,
     args[n++] = "--seed";
     args[n++] = seed_text;
     args[n++] = "-o";
-    args[n++] = o->db;
+    args[n++] = db;
     if (o->until_given) {
         unit_format(UNIT_TIME, o->until, until_text, sizeof until_text);
         args[n++] = "--until";
@@ -769,6 +784,124 @@ spawn_run(const struct run_opts *o, const char *self, uint64_t run,
         _exit(VNETSIM_EXIT_INTERNAL);
     }
     return pid;
+}
+
+/* Leaves out of 'selected' ('*n_sel' runs, compacted in place) the runs
+ * that the database 'o->db' already holds complete: the same scenario
+ * text, run number, seed, parameter values and duration (sim/runid.h).
+ * A run with a complete candidate is loaded (declared only, never
+ * simulated) to learn its parameter values and duration.  Stores how many
+ * were left out in '*skipped'.  Returns -1, or an exit code after printing
+ * the error. */
+static int
+skip_complete(const struct run_opts *o, const char *config,
+              const struct sweep *s, bool per_rep, uint64_t *selected,
+              uint64_t *n_sel, uint64_t *skipped)
+{
+    struct runid_list have = { 0 };
+    struct stat sb;
+    sqlite3 *db = NULL;
+    char err[600] = "", sha[65];
+    size_t len;
+    char *text;
+    uint64_t kept = 0;
+
+    *skipped = 0;
+    if (stat(o->db, &sb) || sb.st_size == 0) {
+        return -1;
+    }
+    if (sqlite3_open_v2(o->db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK
+        || runid_load(db, "main", &have, err, sizeof err)) {
+        fprintf(stderr, "vnetsim sweep: %s: %s\n", o->db,
+                err[0] ? err : sqlite3_errmsg(db));
+        sqlite3_close(db);
+        runid_list_free(&have);
+        return VNETSIM_EXIT_INTERNAL;
+    }
+    sqlite3_close(db);
+    text = read_file(o->scenario, &len);
+    if (!text) {
+        fprintf(stderr, "%s: cannot read the scenario: %s\n", o->scenario,
+                strerror(errno));
+        runid_list_free(&have);
+        return VNETSIM_EXIT_INPUT;
+    }
+    runrec_sha256_hex(text, len, sha);
+    free(text);
+    for (uint64_t i = 0; i < *n_sel; i++) {
+        uint64_t k = selected[i];
+        char run_text[24], seed_text[24];
+        bool candidate = false, done = false;
+        struct lsim *h;
+
+        snprintf(run_text, sizeof run_text, "%" PRIu64, k);
+        snprintf(seed_text, sizeof seed_text, "%" PRIu64,
+                 sweep_seed(o->seed, per_rep, k, sweep_repetition(s, k)));
+        for (size_t j = 0; j < have.n && !candidate; j++) {
+            const struct runid *r = &have.runs[j];
+            candidate = runid_complete(r) && !strcmp(r->config, config)
+                        && !strcmp(r->sha, sha)
+                        && !strcmp(r->runnumber, run_text)
+                        && !strcmp(r->seed, seed_text);
+        }
+        if (candidate && load_scenario(o, true, k, &h, NULL, NULL) < 0) {
+            char itervars[1024], dur[64];
+            char *settings = NULL;
+            bool oom = false;
+
+            itervars_text(h, itervars, sizeof itervars);
+            for (size_t p = 0; p < lsim_param_count(h) && !oom; p++) {
+                oom = runid_settings_add(&settings, lsim_param_name(h, p),
+                                         lsim_param_value(h, p)) != 0;
+            }
+            unit_format(UNIT_TIME, o->until_given ? o->until
+                                                  : lsim_duration(h),
+                        dur, sizeof dur);
+            oom = oom || runid_settings_add(&settings, "sim.duration", dur);
+            for (size_t j = 0; j < have.n && !done && !oom; j++) {
+                const struct runid *r = &have.runs[j];
+                done = runid_complete(r) && !strcmp(r->config, config)
+                       && !strcmp(r->sha, sha)
+                       && !strcmp(r->runnumber, run_text)
+                       && !strcmp(r->seed, seed_text)
+                       && !strcmp(r->itervars, itervars)
+                       && !strcmp(r->settings, settings);
+            }
+            free(settings);
+            lsim_destroy(h);
+        }
+        if (done) {
+            (*skipped)++;
+        } else {
+            selected[kept++] = k;
+        }
+    }
+    *n_sel = kept;
+    runid_list_free(&have);
+    return -1;
+}
+
+/* What the MPI sweep needs to start and describe runs. */
+struct sweep_ctx {
+    const struct run_opts *o;
+    const char *self;
+    const struct sweep *s;
+};
+
+static pid_t
+ctx_spawn(void *ctx, uint64_t run, uint64_t seed, const char *db, FILE *err)
+{
+    const struct sweep_ctx *c = ctx;
+
+    return spawn_run(c->o, c->self, run, seed, db, err);
+}
+
+static void
+ctx_describe(void *ctx, uint64_t run, char *buf, size_t size)
+{
+    const struct sweep_ctx *c = ctx;
+
+    sweep_describe(c->s, run, buf, size);
 }
 
 int
@@ -843,11 +976,28 @@ vnetsim_sweep_main(int argc, char **argv)
             ensure_parent_dir(o.db);
         }
     }
+    bool jobs_given = o.jobs != 0;
     if (!o.jobs) {
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         o.jobs = ncpu > 0 ? (unsigned)ncpu : 1;
     }
     bool per_rep = lsim_seedset_repetition(h);
+    int mpi_rank = 0, mpi_size = 1;
+    bool mpi = mpisweep_launched(&mpi_rank, &mpi_size);
+    if ((o.dry_run || o.list) && mpi_rank != 0) {
+        goto out;               /* rank 0 prints the list */
+    }
+    if (o.list) {
+        char desc[1024];
+        for (uint64_t i = 0; i < n_sel; i++) {
+            uint64_t k = selected[i];
+            sweep_describe(&s, k, desc, sizeof desc);
+            printf("%" PRIu64 "\t%" PRIu64 "\t%s\n", k,
+                   sweep_seed(o.seed, per_rep, k, sweep_repetition(&s, k)),
+                   desc);
+        }
+        goto out;
+    }
     if (o.dry_run) {
         char desc[1024];
         printf("%" PRIu64 " of %" PRIu64 " runs selected:\n", n_sel, runs);
@@ -868,6 +1018,61 @@ vnetsim_sweep_main(int argc, char **argv)
         goto out;
     }
     self[sl] = '\0';
+
+    if (mpi && (jobs_given || !mpisweep_library())) {
+        if (mpi_rank == 0) {
+            fprintf(stderr, "vnetsim sweep: started by mpirun with %d ranks,"
+                    " %s\n", mpi_size, jobs_given ? "where -j does not apply:"
+                    " each rank makes one run at a time (start one rank per"
+                    " processor)" : "but this vnetsim was built without MPI"
+                    " (./configure --with-mpi)");
+        }
+        rc = VNETSIM_EXIT_USAGE;
+        goto out;
+    }
+    /* Leave out the runs the database already holds complete (under MPI,
+     * after merging what an earlier job's ranks left behind). */
+    uint64_t skipped = 0, n_selected = n_sel;
+    if (mpi_rank == 0) {
+        if (mpi && mpisweep_merge_leftovers(o.db, o.quiet ? NULL : stdout,
+                                            err, sizeof err)) {
+            fprintf(stderr, "vnetsim sweep: %s\n", err);
+            rc = VNETSIM_EXIT_INTERNAL;
+            goto out;
+        }
+        rc = skip_complete(&o, config, &s, per_rep, selected, &n_sel,
+                           &skipped);
+        if (rc >= 0) {
+            goto out;
+        }
+        rc = VNETSIM_EXIT_OK;
+        if (skipped && !o.quiet) {
+            printf("sweep: %" PRIu64 " of the %" PRIu64 " selected run%s "
+                   "already complete in %s: not run again\n", skipped,
+                   n_selected, n_selected == 1 ? " is" : "s are", o.db);
+        }
+    }
+    if (mpi) {
+        struct sweep_ctx ctx = { &o, self, &s };
+        uint64_t *seeds = calloc(n_sel + 1, sizeof *seeds);
+        if (!seeds) {
+            fprintf(stderr, "vnetsim sweep: out of memory\n");
+            rc = VNETSIM_EXIT_INTERNAL;
+            goto out;
+        }
+        for (uint64_t i = 0; i < n_sel; i++) {
+            seeds[i] = sweep_seed(o.seed, per_rep, selected[i],
+                                  sweep_repetition(&s, selected[i]));
+        }
+        const struct mpisweep_job job = {
+            .db = o.db, .runs = selected, .seeds = seeds, .n = n_sel,
+            .skipped = skipped, .quiet = o.quiet, .spawn = ctx_spawn,
+            .describe = ctx_describe, .ctx = &ctx,
+        };
+        rc = mpisweep_run(&job);
+        free(seeds);
+        goto out;
+    }
 
     /* Create the database (schema, WAL) once before the children race. */
     {
@@ -913,7 +1118,7 @@ vnetsim_sweep_main(int argc, char **argv)
             }
             jobs[j].pid = spawn_run(&o, self, k,
                                     sweep_seed(o.seed, per_rep, k, rep),
-                                    jobs[j].err);
+                                    o.db, jobs[j].err);
             if (jobs[j].pid < 0) {
                 fprintf(stderr, "vnetsim sweep: fork: %s\n", strerror(errno));
                 fclose(jobs[j].err);
@@ -970,9 +1175,10 @@ vnetsim_sweep_main(int argc, char **argv)
     }
     if (!o.quiet) {
         printf("sweep done: %" PRIu64 " of %" PRIu64 " run%s, %" PRIu64
-               " ok, %" PRIu64 " failed, %.1f s, results in %s\n", finished,
-               n_sel, n_sel == 1 ? "" : "s", finished - failed, failed,
-               progress_wall_now() - t0, o.db);
+               " ok, %" PRIu64 " failed, %" PRIu64 " already complete, %.1f s,"
+               " results in %s\n", finished, n_sel, n_sel == 1 ? "" : "s",
+               finished - failed, failed, skipped, progress_wall_now() - t0,
+               o.db);
     }
 
 out:

@@ -160,6 +160,13 @@ EXTRA_DIST += tests/test-cli.sh tests/test-bad-scenarios.sh \
 	tests/test-report.sh tests/test-timeline.sh \
 	tests/scenarios
 
+# -- scale-out: merge, sweep --list, resuming sweeps, job arrays, MPI
+# (test-mpi.sh skips unless vnetsim was configured --with-mpi) --
+TESTS += tests/test-merge.sh tests/test-sweep-list.sh \
+	tests/test-sweep-resume.sh tests/test-jobarray.sh tests/test-mpi.sh
+EXTRA_DIST += tests/test-merge.sh tests/test-sweep-list.sh \
+	tests/test-sweep-resume.sh tests/test-jobarray.sh tests/test-mpi.sh
+
 # -- vmswitch: vswitch-replay on generated captures (tshark if present) --
 if HAVE_PCAP
 noinst_PROGRAMS += tests/gen-traffic

@@ -16,7 +16,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 sed 's/\\-/-/g' "$page" > "$dir/page"
 
 : > "$dir/help"
-for cmd in run params sweep compare plot report demo; do
+for cmd in run params sweep merge compare plot report demo; do
     grep -q "^\.B vnetsim $cmd" "$dir/page" ||
         fail "vnetsim(1) has no synopsis line for '$cmd'"
     "$vnetsim" "$cmd" --help >> "$dir/help" 2>&1 || true
@@ -25,7 +25,7 @@ done
 
 # Every --option in a help text is on the page (demo's own options are
 # described by 'vnetsim demo --help', which the page points to).
-for cmd in run params sweep compare plot report; do
+for cmd in run params sweep merge compare plot report; do
     for opt in $("$vnetsim" "$cmd" --help 2>&1 |
                  grep -o -- '--[a-z][a-z-]*' | sort -u); do
         [ "$opt" = --help ] && continue
