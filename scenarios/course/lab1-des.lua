@@ -38,9 +38,9 @@ local p = sim.params {
     values = { "exponential", "constant" },
     description = "service-time distribution (M/M/1 or M/D/1)",
     sweep = { "exponential", "constant" } },
-  { name = "service", default = "1us", unit = "time", min = "1ns",
+  { name = "service", default = "1us", unit = "time", min = "1ps",
     description = "mean service time S" },
-  { name = "length", default = "50ms", unit = "time", min = "1ms",
+  { name = "length", default = "50ms", unit = "time", min = "1us",
     description = "simulated time of a run" },
   repetitions = 3,
 }
@@ -87,6 +87,8 @@ function departure(now)
   in_system:set(last - first + 1)
   if first <= last then
     serve(now)
+  else
+    first, last = 1, 0                   -- empty: reuse the slots
   end
 end
 
