@@ -697,7 +697,13 @@ traffic_tcp_receive(struct traffic_sink *s, struct vsw_pkt *pkt,
             memmove(&c->ooo[0], &c->ooo[1], --c->n_ooo * sizeof *c->ooo);
         }
         traffic_sink_count(s, c->acct, c->rcv_nxt - old, lat, false, false);
-        if (filled || ++c->unacked >= 2) {
+        /* A frame receive segment coalescing merged from k segments
+         * counts as k for the every-second-segment rule (NDIS reports k
+         * as CoalescedSegCount; Linux's GRO counts gso_segs alike):
+         * counted as one, a stream coalesced one frame per interrupt
+         * would wait for the delayed-ACK timer every time. */
+        c->unacked += pkt->oob.rsc_seg_count > 1 ? pkt->oob.rsc_seg_count : 1;
+        if (filled || c->unacked >= 2) {
             send_ack(c);
         } else if (c->delack == SIM_EVENT_NONE
                    && sim_schedule_in(s->ep->sim, s->delack_ps, s->comp,
