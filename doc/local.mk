@@ -31,3 +31,9 @@ check-docs: all
 
 EXTRA_DIST += scripts/check-docs tests/test-docs.sh
 TESTS += tests/test-docs.sh
+
+# vswitch-replay(1), installed with the tool (built when libpcap is found).
+if HAVE_PCAP
+man_MANS = doc/vswitch-replay.1
+endif
+EXTRA_DIST += doc/vswitch-replay.1

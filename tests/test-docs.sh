@@ -11,7 +11,8 @@
 #     marker on a link that resolves; and it must list (not fail) a
 #     pending link to a missing page, and accept GitHub's anchors for
 #     punctuated and repeated headings, blocks that are not ```sh, links
-#     inside code, and "exit N".
+#     inside code, and "exit N";
+#   * vswitch-replay(1) names every option of vswitch-replay --help.
 set -eu
 src="${top_srcdir:-.}"
 b="${top_builddir:-.}"
@@ -120,6 +121,15 @@ set +e
 "$lua" "$src/scripts/check-docs" --bogus >/dev/null 2>&1; rc=$?
 set -e
 [ "$rc" = 2 ] || fail "unknown option exited $rc"
+
+# --- vswitch-replay(1) documents every option of --help ---
+if [ -x "$b/vswitch-replay" ]; then
+    for opt in $("$b/vswitch-replay" --help | grep -o -- '--[a-z-]*' | sort -u); do
+        roff=$(printf '%s' "$opt" | sed 's/-/\\\\-/g')
+        grep -q -- "$roff" "$src/doc/vswitch-replay.1" ||
+            fail "vswitch-replay(1) does not document $opt"
+    done
+fi
 
 # --- the real documentation ---
 "$lua" "$src/scripts/check-docs" --srcdir "$src" --builddir "$b" \
