@@ -126,6 +126,23 @@ lsim_fail(struct lsim *h, const char *fmt, ...)
     sim_stop(h->sim);
 }
 
+void
+lsim_interrupt(struct lsim *h, const char *msg)
+{
+    size_t i = 0;
+
+    if (h->interrupt) {
+        return;
+    }
+    /* No snprintf: this runs in a signal handler. */
+    for (; msg[i] && i + 1 < sizeof h->interrupt_msg; i++) {
+        h->interrupt_msg[i] = msg[i];
+    }
+    h->interrupt_msg[i] = '\0';
+    h->interrupt = 1;
+    sim_stop(h->sim);
+}
+
 const char *
 lsim_suggest(const char *word, const char *const *cands, size_t n)
 {
@@ -240,7 +257,15 @@ budget_hook(lua_State *L, lua_Debug *ar)
     struct lsim *h = lsim_from_lua(L);
 
     h->used += HOOK_STEP;
-    if (h->used <= h->budget) {
+    if (h->interrupt && !h->budget_exceeded) {
+        /* A run limit (lsim_interrupt()) was reached: stop the script
+         * where it is, with the limit's message. */
+        lua_getinfo(L, "Sl", ar);
+        h->budget_exceeded = true;
+        snprintf(h->err, sizeof h->err, "%s:%d: %s", ar->short_src,
+                 ar->currentline, h->interrupt_msg);
+    }
+    if (h->used <= h->budget && !h->budget_exceeded) {
         return;
     }
     if (!h->budget_exceeded) {
@@ -276,6 +301,17 @@ message_handler(lua_State *L)
     if (!has_position(msg)) {
         char where[200];
         innermost_position(L, where, sizeof where);
+        if (!where[0] && lsim_from_lua(L)->cb_where) {
+            /* No Lua function on the stack: the callback is a C function
+             * (coroutine.yield, a coroutine.wrap function).  Name the
+             * place that registered it. */
+            size_t n;
+            snprintf(where, sizeof where, "%s", lsim_from_lua(L)->cb_where);
+            n = strlen(where);
+            while (n > 0 && where[n - 1] == ' ') {
+                where[--n] = '\0';
+            }
+        }
         if (where[0]) {
             msg = lua_pushfstring(L, "%s %s", where, msg);
         }
@@ -367,6 +403,35 @@ l_collectgarbage(lua_State *L)
     }
     return lsim_error(L, "collectgarbage('%s') is not allowed in a scenario "
                       "(allowed: collect, count, step, isrunning)", opt);
+}
+
+/* setmetatable(t, mt), refusing a metatable with a __gc field.  Lua runs
+ * finalizers with debug hooks switched off, so a finalizer would escape
+ * the instruction budget (an endless loop in __gc hangs the program), and
+ * it could run after the simulation is gone.  Lua marks an object for
+ * finalization only when setmetatable() sees __gc, so adding __gc to the
+ * metatable afterwards has no effect. */
+static int
+l_setmetatable(lua_State *L)
+{
+    int t = lua_type(L, 2);
+
+    /* The checks of the original, so that errors name 'setmetatable'. */
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+    if (t == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL) {
+            return lsim_error(L, "setmetatable: __gc finalizers are not "
+                              "allowed in a scenario (they would run outside "
+                              "the instruction budget; use sim.finish)");
+        }
+        lua_pop(L, 1);
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
 }
 
 static int
@@ -468,7 +533,12 @@ l_require(lua_State *L)
         lua_pushfstring(L, "@%s", path);
         if (luaL_loadbufferx(L, text, len, lua_tostring(L, -1), "t")
             != LUA_OK) {
-            return lua_error(L);
+            const char *msg = lua_tostring(L, -1);
+            if (msg && !strncmp(msg, path, strlen(path))) {
+                return lua_error(L);        /* "PATH:LINE: ..." already */
+            }
+            return lsim_error(L, "require: module '%s' (%s): %s", name, path,
+                              msg ? msg : "cannot be loaded");
         }
         lua_pushlightuserdata(L, (void *)LOADING_SENTINEL);
         lua_setfield(L, -5, name);
@@ -634,6 +704,9 @@ open_sandbox(lua_State *L)
     lua_getglobal(L, "collectgarbage");
     lua_pushcclosure(L, l_collectgarbage, 1);
     lua_setglobal(L, "collectgarbage");
+    lua_getglobal(L, "setmetatable");
+    lua_pushcclosure(L, l_setmetatable, 1);
+    lua_setglobal(L, "setmetatable");
     lua_register(L, "require", l_require);
     lua_register(L, "sorted_pairs", l_sorted_pairs);
 
@@ -706,7 +779,16 @@ lsim_check_handle(lua_State *L, int idx, const char *cls)
     struct box *b = luaL_testudata(L, idx, cls);
 
     if (!b) {
-        luaL_typeerror(L, idx, cls);
+        /* Not luaL_typeerror(): it names a table by its metatable's
+         * __name, so a table dressed up as a handle would read "sim.metric
+         * expected, got sim.metric". */
+        const char *got = luaL_typename(L, idx);
+        if (lua_type(L, idx) == LUA_TUSERDATA
+            && luaL_getmetafield(L, idx, "__name") == LUA_TSTRING) {
+            got = lua_tostring(L, -1);
+        }
+        luaL_argerror(L, idx, lua_pushfstring(L, "%s expected, got %s", cls,
+                                              got));
     }
     if (h->handles_dead) {
         luaL_argerror(L, idx, lua_pushfstring(L, "%s handle used after its "
@@ -974,7 +1056,10 @@ lsim_read_table(lua_State *L, int idx, const char *what,
 
         memset(v, 0, sizeof *v);
         v->ref = LUA_NOREF;
-        lua_getfield(L, idx, f->name);
+        /* Raw: a metamethod of the table must not run scenario code (and
+         * so re-enter the API) in the middle of a constructor. */
+        lua_pushstring(L, f->name);
+        lua_rawget(L, idx);
         if (!lua_isnil(L, -1)) {
             read_field(L, what, f, v);
             continue;

@@ -137,6 +137,13 @@ void lsim_set_duration(struct lsim *h, sim_time_t end);
 int lsim_run(struct lsim *h, sim_time_t until, bool *done,
              char *err, size_t err_size);
 
+/* Stops the run because a run limit was reached (limits.h), with the
+ * one-line 'msg' (copied, at most 255 bytes): the engine stops after the
+ * event it is running, scenario code raises "FILE:LINE: msg" at its next
+ * budget check, and lsim_run() then fails with "SCENARIO: msg".  Safe to
+ * call from a signal handler (it only stores); the first call wins. */
+void lsim_interrupt(struct lsim *h, const char *msg);
+
 /* Runs the scenario's finish hooks (sim.finish).  0 or EINVAL. */
 int lsim_finish(struct lsim *h, char *err, size_t err_size);
 

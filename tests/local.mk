@@ -160,6 +160,13 @@ EXTRA_DIST += tests/test-cli.sh tests/test-bad-scenarios.sh \
 	tests/test-report.sh tests/test-timeline.sh \
 	tests/scenarios
 
+# -- reliability: sandbox escapes, crash safety and full disks, run limits
+# (doc/reliability.md) --
+TESTS += tests/test-sandbox-escape.sh tests/test-crash-safety.sh \
+	tests/test-limits.sh
+EXTRA_DIST += tests/test-sandbox-escape.sh tests/test-crash-safety.sh \
+	tests/test-limits.sh
+
 # -- vmswitch: vswitch-replay on generated captures (tshark if present) --
 if HAVE_PCAP
 noinst_PROGRAMS += tests/gen-traffic
