@@ -120,7 +120,7 @@ on_alarm(int sig)
     }
     struct lsim *h = w.h;
     if (w.l.max_events && h
-        && sim_events_executed(lsim_sim(h)) >= w.l.max_events) {
+        && sim_events_executed(lsim_sim(h)) > w.l.max_events) {
         trip(w.msg_events, &now);
     } else if (w.l.max_wall_ms
                && (uint64_t)ms_since(&w.start, &now) >= w.l.max_wall_ms) {

@@ -72,6 +72,7 @@ struct run_opts {
     struct run_limits limits;       /* --max-events, --max-wall, --max-memory */
     const char *limit_text[3];      /* ... as given, passed on by sweep */
     uint32_t max_db_pages;          /* --max-db-pages */
+    char wall_text[32];             /* "90s" for --max-wall 90 */
 };
 
 /* --- Helpers ------------------------------------------------------------- */
@@ -271,7 +272,13 @@ parse_limit(int opt, const char *text, struct run_opts *o)
             return "--max-wall wants at least 1ms";
         }
         o->limits.max_wall_ms = n;
-        o->limits.wall_text = o->limit_text[1] = text;
+        o->limit_text[1] = text;
+        if (plain) {
+            snprintf(o->wall_text, sizeof o->wall_text, "%ss", text);
+            o->limits.wall_text = o->wall_text;
+        } else {
+            o->limits.wall_text = text;
+        }
         return NULL;
     }
     case OPT_MAX_MEMORY:
@@ -714,6 +721,14 @@ vnetsim_run_main(int argc, char **argv)
         }
     }
     progress_finish(&pr);
+    if (!error && o.limits.max_events
+        && sim_events_executed(sim) > o.limits.max_events) {
+        /* The run ended before the watchdog looked (it looks every
+         * LIMITS_TICK_MS): the limit holds all the same. */
+        snprintf(err, sizeof err, "%s: run stopped: more than %" PRIu64
+                 " events (--max-events)", o.scenario, o.limits.max_events);
+        error = EINVAL;
+    }
     if (!error) {
         error = lsim_finish(h, err, sizeof err);
     }
