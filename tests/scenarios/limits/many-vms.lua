@@ -1,3 +1,6 @@
+-- many-vms.lua -- 100000 VMs, each with a synthetic NIC on the switch:
+-- about 0.6 MB of simulator memory each, so --max-memory stops it long
+-- before the limit of 1024 VMs does (tests/test-limits.sh).
 local p = sim.params {
   { name = "vms", default = 100000, type = "integer", min = 1,
     description = "virtual machines to create" },

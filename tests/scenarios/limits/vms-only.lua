@@ -1,3 +1,6 @@
+-- vms-only.lua -- asks for 100000 VMs on one hypervisor (no NICs, the
+-- smallest guest memory): refused at the 1025th, Hyper-V's limit per
+-- host (tests/test-limits.sh).
 local p = sim.params {
   { name = "vms", default = 100000, type = "integer", min = 1,
     description = "virtual machines to create" },
@@ -13,5 +16,5 @@ local sw = vswitch.new { name = "vsw", cpu = cpus, profile = prof }
 sw:connect(nic)
 local hyp = hypervisor.new { cpu = cpus, apic = ic, profile = prof }
 for i = 1, p.vms do
-  local vm = hyp:vm { name = "vm" .. i, vps = 1, lps = { 2 } }
+  local vm = hyp:vm { name = "vm" .. i, vps = 1, lps = { 2 }, memory = "32MiB" }
 end
