@@ -115,6 +115,10 @@ on_alarm(int sig)
             (void)r;
             _exit(VNETSIM_EXIT_INPUT);
         }
+        if (w.h) {
+            /* Again: sim_run() clears a stop that came just before it. */
+            sim_stop(lsim_sim(w.h));
+        }
         errno = saved;
         return;
     }

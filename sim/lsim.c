@@ -434,6 +434,65 @@ l_setmetatable(lua_State *L)
     return lua_gettop(L);
 }
 
+/* The continuation of l_guarded(): once the budget is spent (or a run
+ * limit was reached) nothing may catch that error, so the result of the
+ * guarded call is replaced by the error again. */
+static int
+guarded_done(lua_State *L, int status, lua_KContext ctx)
+{
+    struct lsim *h = lsim_from_lua(L);
+
+    (void)status;
+    (void)ctx;
+    if (h->budget_exceeded) {
+        lua_pushstring(L, h->err);
+        return lua_error(L);
+    }
+    return lua_gettop(L);
+}
+
+/* pcall, xpcall, coroutine.resume and coroutine.close (the original is
+ * upvalue 1): as the original, but an exhausted instruction budget is not
+ * caught, so "while true do pcall(loop) end" cannot run for ever.  A
+ * continuation keeps them yieldable. */
+static int
+l_guarded(lua_State *L)
+{
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_callk(L, lua_gettop(L) - 1, LUA_MULTRET, 0, guarded_done);
+    return guarded_done(L, LUA_OK, 0);
+}
+
+/* The message handler xpcall() is given in place of the scenario's
+ * (upvalue 1).  An error raised by the budget hook leaves Lua's hooks off
+ * until the enclosing pcall ends, and the message handler runs before
+ * that: a handler that loops would then run for ever.  So once the budget
+ * is spent the scenario's handler is not called. */
+static int
+xpcall_handler(lua_State *L)
+{
+    if (lsim_from_lua(L)->budget_exceeded) {
+        lua_settop(L, 1);
+        return 1;
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/* xpcall(f, msgh, ...): l_guarded() with the message handler wrapped. */
+static int
+l_xpcall(lua_State *L)
+{
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, xpcall_handler, 1);
+    lua_replace(L, 2);
+    return l_guarded(L);
+}
+
 static int
 l_disabled(lua_State *L)
 {
@@ -707,6 +766,20 @@ open_sandbox(lua_State *L)
     lua_getglobal(L, "setmetatable");
     lua_pushcclosure(L, l_setmetatable, 1);
     lua_setglobal(L, "setmetatable");
+    lua_getglobal(L, "pcall");
+    lua_pushcclosure(L, l_guarded, 1);
+    lua_setglobal(L, "pcall");
+    lua_getglobal(L, "xpcall");
+    lua_pushcclosure(L, l_xpcall, 1);
+    lua_setglobal(L, "xpcall");
+    lua_getglobal(L, LUA_COLIBNAME);
+    lua_getfield(L, -1, "resume");
+    lua_pushcclosure(L, l_guarded, 1);
+    lua_setfield(L, -2, "resume");
+    lua_getfield(L, -1, "close");
+    lua_pushcclosure(L, l_guarded, 1);
+    lua_setfield(L, -2, "close");
+    lua_pop(L, 1);
     lua_register(L, "require", l_require);
     lua_register(L, "sorted_pairs", l_sorted_pairs);
 
