@@ -26,6 +26,29 @@
 /* The instruction-count hook fires every HOOK_STEP VM instructions. */
 #define HOOK_STEP 1000
 
+/* Work done in C is charged to the instruction budget at one instruction
+ * per LSIM_WORK_BYTES bytes allocated, scanned (string.find, match,
+ * gmatch, gsub, utf8.len) or collected (collectgarbage): otherwise a loop
+ * of a few instructions around one big C call ("while true do
+ * string.rep('x', 5e7) end") would run for days within the budget. */
+#define LSIM_WORK_BYTES 8
+
+static void budget_hook(lua_State *L, lua_Debug *ar);
+
+/* Adds 'n' instructions of C work to the budget in use.  If that spends
+ * the budget, the hook is made to fire at the next instruction (instead
+ * of up to HOOK_STEP later, which for a loop around one big C call can be
+ * minutes).  lua_sethook() only stores, so this is safe from the
+ * allocator. */
+static void
+charge(struct lsim *h, uint64_t n)
+{
+    h->used += n;
+    if (h->used > h->budget && h->L) {
+        lua_sethook(h->L, budget_hook, LUA_MASKCOUNT, 1);
+    }
+}
+
 /* Registry keys. */
 #define REG_LOADED "vnetsim.loaded"         /* require() cache */
 #define LOADING_SENTINEL "vnetsim.loading"
@@ -245,6 +268,12 @@ lsim_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     void *p = realloc(ptr, nsize);
     if (p) {
         h->mem_used = h->mem_used - old + nsize;
+        if (nsize > old) {
+            /* C library work counts against the instruction budget too
+             * (string.rep, .., table.concat, string.format... allocate
+             * what they build): one instruction per LSIM_WORK_BYTES. */
+            charge(h, (nsize - old) / LSIM_WORK_BYTES);
+        }
     }
     return p;
 }
@@ -332,6 +361,7 @@ lsim_pcall(struct lsim *h, int nargs, int nresults, uint64_t budget,
     lua_insert(L, base);
     h->budget = budget;
     h->used = 0;
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_STEP);
     status = lua_pcall(L, nargs, nresults, base);
     lua_remove(L, base);
     if (h->budget_exceeded) {
@@ -395,6 +425,10 @@ l_collectgarbage(lua_State *L)
 
     for (size_t i = 0; allowed[i]; i++) {
         if (!strcmp(opt, allowed[i])) {
+            struct lsim *h = lsim_from_lua(L);
+            if (!strcmp(opt, "collect") || !strcmp(opt, "step")) {
+                charge(h, h->mem_used / LSIM_WORK_BYTES);
+            }
             lua_pushvalue(L, lua_upvalueindex(1));
             lua_insert(L, 1);
             lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
@@ -462,6 +496,41 @@ l_guarded(lua_State *L)
     lua_insert(L, 1);
     lua_callk(L, lua_gettop(L) - 1, LUA_MULTRET, 0, guarded_done);
     return guarded_done(L, LUA_OK, 0);
+}
+
+/* string.find, match, gmatch, gsub and utf8.len (the original is upvalue
+ * 1): as the original, after charging the length of the string they scan
+ * to the instruction budget (LSIM_WORK_BYTES).  A pattern that backtracks
+ * costs more than that; only --max-wall bounds it. */
+static int
+l_scanning(lua_State *L)
+{
+    struct lsim *h = lsim_from_lua(L);
+    size_t len = 0;
+
+    if (lua_type(L, 1) == LUA_TSTRING) {
+        lua_tolstring(L, 1, &len);
+    }
+    h->used += len / LSIM_WORK_BYTES;
+    if (h->used > h->budget && !h->budget_exceeded) {
+        /* Charge now: one call may be the whole loop body. */
+        lua_Debug ar;
+        h->budget_exceeded = true;
+        if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar)) {
+            snprintf(h->err, sizeof h->err, "%s:%d: scenario code ran more "
+                     "than %" PRIu64 " Lua instructions without returning "
+                     "(an endless loop?)", ar.short_src, ar.currentline,
+                     h->budget);
+        }
+    }
+    if (h->budget_exceeded) {
+        lua_pushstring(L, h->err);
+        return lua_error(L);
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
 }
 
 /* The message handler xpcall() is given in place of the scenario's
@@ -784,10 +853,23 @@ open_sandbox(lua_State *L)
     lua_register(L, "sorted_pairs", l_sorted_pairs);
 
     /* string.dump would make bytecode; strings reach the string table
-     * through their metatable, so remove it there. */
+     * through their metatable, so remove it there.  The scanning
+     * functions are charged to the budget. */
     lua_getglobal(L, LUA_STRLIBNAME);
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
+    static const char *const scanning[] = { "find", "match", "gmatch",
+                                            "gsub" };
+    for (size_t i = 0; i < sizeof scanning / sizeof scanning[0]; i++) {
+        lua_getfield(L, -1, scanning[i]);
+        lua_pushcclosure(L, l_scanning, 1);
+        lua_setfield(L, -2, scanning[i]);
+    }
+    lua_pop(L, 1);
+    lua_getglobal(L, LUA_UTF8LIBNAME);
+    lua_getfield(L, -1, "len");
+    lua_pushcclosure(L, l_scanning, 1);
+    lua_setfield(L, -2, "len");
     lua_pop(L, 1);
 
     /* math.random is the run's stream; math.randomseed is refused. */
