@@ -24,7 +24,9 @@
  * scenario code inside a constructor), and the API refuses to schedule
  * or create anything from finish hooks or once the simulation is gone.
  * An instruction budget turns a runaway script or callback into an error
- * at its FILE:LINE, and an allocator with a ceiling bounds the memory of
+ * at its FILE:LINE (C library work is charged to it by bytes allocated or
+ * scanned, and pcall and its kin cannot catch it), and an allocator with
+ * a ceiling bounds the memory of
  * the Lua state (C objects the models create are not counted; run limits
  * in limits.h cap the process).  doc/reliability.md lists the escape
  * attempts the tests try.
