@@ -498,22 +498,14 @@ l_guarded(lua_State *L)
     return guarded_done(L, LUA_OK, 0);
 }
 
-/* string.find, match, gmatch, gsub and utf8.len (the original is upvalue
- * 1): as the original, after charging the length of the string they scan
- * to the instruction budget (LSIM_WORK_BYTES).  A pattern that backtracks
- * costs more than that; only --max-wall bounds it. */
-static int
-l_scanning(lua_State *L)
+/* Raises the budget's error now if the budget is spent: for C functions
+ * that charge work, since one call may be a whole loop's body. */
+static void
+budget_check(lua_State *L)
 {
     struct lsim *h = lsim_from_lua(L);
-    size_t len = 0;
 
-    if (lua_type(L, 1) == LUA_TSTRING) {
-        lua_tolstring(L, 1, &len);
-    }
-    h->used += len / LSIM_WORK_BYTES;
     if (h->used > h->budget && !h->budget_exceeded) {
-        /* Charge now: one call may be the whole loop body. */
         lua_Debug ar;
         h->budget_exceeded = true;
         if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar)) {
@@ -525,12 +517,89 @@ l_scanning(lua_State *L)
     }
     if (h->budget_exceeded) {
         lua_pushstring(L, h->err);
-        return lua_error(L);
+        lua_error(L);
     }
+}
+
+/* How a library function wrapped by l_charged() costs: by the length of
+ * the string it scans, by the length of the table it shifts, or by the
+ * comparisons a sort makes. */
+enum charge_kind { CHARGE_SCAN, CHARGE_SHIFT, CHARGE_SORT, CHARGE_MOVE };
+
+/* A library function (upvalue 1) whose work in C does not allocate, so
+ * lsim_alloc() cannot charge it: string.find, match, gmatch, gsub,
+ * utf8.len, utf8.offset and tonumber (CHARGE_SCAN: a byte per
+ * LSIM_WORK_BYTES of the string), table.insert and table.remove
+ * (CHARGE_SHIFT: a table length), table.sort (CHARGE_SORT: n log2 n) and
+ * table.move (CHARGE_MOVE: the elements moved).  The charge is made, and
+ * the budget checked, before the call.  A pattern that backtracks costs
+ * more than its string's length; only --max-wall bounds that. */
+static int
+l_charged(lua_State *L)
+{
+    struct lsim *h = lsim_from_lua(L);
+    uint64_t cost = 0;
+    size_t len = 0;
+
+    switch ((enum charge_kind)lua_tointeger(L, lua_upvalueindex(2))) {
+    case CHARGE_SCAN:
+        if (lua_type(L, 1) == LUA_TSTRING) {
+            lua_tolstring(L, 1, &len);
+        }
+        cost = len / LSIM_WORK_BYTES;
+        break;
+    case CHARGE_SHIFT:
+    case CHARGE_SORT:
+        if (lua_type(L, 1) == LUA_TTABLE) {
+            cost = (uint64_t)lua_rawlen(L, 1);
+        }
+        if (lua_tointeger(L, lua_upvalueindex(2)) == CHARGE_SORT) {
+            uint64_t bits = 1;
+            while (bits < 64 && (UINT64_C(1) << bits) < cost) {
+                bits++;
+            }
+            cost *= bits;
+        }
+        break;
+    case CHARGE_MOVE:
+        if (lua_isinteger(L, 2) && lua_isinteger(L, 3)
+            && lua_tointeger(L, 3) >= lua_tointeger(L, 2)) {
+            /* e - f + 1 without overflow (table.move checks it too). */
+            cost = (uint64_t)lua_tointeger(L, 3)
+                   - (uint64_t)lua_tointeger(L, 2) + 1;
+        }
+        break;
+    }
+    charge(h, cost);
+    budget_check(L);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    if (lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0) != LUA_OK) {
+        /* Called from C, the original cannot find its own name for
+         * "bad argument #1 to '?'": put it back (upvalue 3). */
+        const char *msg = lua_tostring(L, -1);
+        const char *q = msg && lua_type(L, -1) == LUA_TSTRING
+                        ? strstr(msg, " to '?'") : NULL;
+        if (q && !strncmp(msg, "bad argument #", 14)) {
+            lua_pushfstring(L, "%s to '%s'%s", lua_pushlstring(L, msg,
+                            (size_t)(q - msg)), lua_tostring(L,
+                            lua_upvalueindex(3)), q + 7);
+        }
+        return lua_error(L);
+    }
     return lua_gettop(L);
+}
+
+/* Replaces field 'name' of the table on top of the stack by l_charged()
+ * around it. */
+static void
+wrap_charged(lua_State *L, const char *name, enum charge_kind kind)
+{
+    lua_getfield(L, -1, name);
+    lua_pushinteger(L, kind);
+    lua_pushstring(L, name);
+    lua_pushcclosure(L, l_charged, 3);
+    lua_setfield(L, -2, name);
 }
 
 /* The message handler xpcall() is given in place of the scenario's
@@ -724,14 +793,23 @@ sorted_next(lua_State *L)
     return 2;
 }
 
-/* sorted_pairs(t): like pairs(t) but in a fixed order (see key_compare). */
+/* sorted_pairs(t): like pairs(t) but in a fixed order (see key_compare).
+ * The keys are copied into an array and merge-sorted bottom-up between it
+ * and a scratch array: O(n log n) comparisons, so a table of a million
+ * keys takes about a second (an insertion sort took minutes for 100000,
+ * inside one C call the instruction budget could not see).  Each pass is
+ * charged to the budget. */
 static int
 l_sorted_pairs(lua_State *L)
 {
+    struct lsim *h = lsim_from_lua(L);
     lua_Integer n = 0;
+    int src = 2, dst = 3;
 
     luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
     lua_newtable(L);                            /* 2: the keys */
+    lua_newtable(L);                            /* 3: scratch */
     lua_pushnil(L);
     while (lua_next(L, 1)) {
         lua_pop(L, 1);
@@ -741,24 +819,39 @@ l_sorted_pairs(lua_State *L)
                               "%s (only numbers and strings)",
                               luaL_typename(L, -1));
         }
-        /* Insertion sort into the key array (scenario tables are small). */
-        lua_Integer j = n;
-        while (j > 0) {
-            lua_geti(L, 2, j);
-            int c = key_compare(L, -1, -2);
-            if (c <= 0) {
-                lua_pop(L, 1);
-                break;
-            }
-            lua_seti(L, 2, j + 1);
-            j--;
-        }
         lua_pushvalue(L, -1);
-        lua_seti(L, 2, j + 1);
-        n++;
+        lua_seti(L, 2, ++n);
+    }
+    for (lua_Integer width = 1; width < n; width *= 2) {
+        for (lua_Integer lo = 1; lo <= n; lo += 2 * width) {
+            lua_Integer mid = lo + width < n + 1 ? lo + width : n + 1;
+            lua_Integer hi = lo + 2 * width < n + 1 ? lo + 2 * width : n + 1;
+            lua_Integer i = lo, j = mid;
+            for (lua_Integer k = lo; k < hi; k++) {
+                if (i < mid && j < hi) {
+                    lua_geti(L, src, i);
+                    lua_geti(L, src, j);
+                    if (key_compare(L, -2, -1) <= 0) {
+                        lua_pop(L, 1);
+                        i++;
+                    } else {
+                        lua_remove(L, -2);
+                        j++;
+                    }
+                } else {
+                    lua_geti(L, src, i < mid ? i++ : j++);
+                }
+                lua_seti(L, dst, k);
+            }
+        }
+        charge(h, (uint64_t)n);
+        budget_check(L);
+        int tmp = src;
+        src = dst;
+        dst = tmp;
     }
     lua_pushvalue(L, 1);
-    lua_pushvalue(L, 2);
+    lua_pushvalue(L, src);
     lua_pushinteger(L, 0);
     lua_pushcclosure(L, sorted_next, 3);
     return 1;
@@ -858,18 +951,23 @@ open_sandbox(lua_State *L)
     lua_getglobal(L, LUA_STRLIBNAME);
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
-    static const char *const scanning[] = { "find", "match", "gmatch",
-                                            "gsub" };
-    for (size_t i = 0; i < sizeof scanning / sizeof scanning[0]; i++) {
-        lua_getfield(L, -1, scanning[i]);
-        lua_pushcclosure(L, l_scanning, 1);
-        lua_setfield(L, -2, scanning[i]);
-    }
+    wrap_charged(L, "find", CHARGE_SCAN);
+    wrap_charged(L, "match", CHARGE_SCAN);
+    wrap_charged(L, "gmatch", CHARGE_SCAN);
+    wrap_charged(L, "gsub", CHARGE_SCAN);
     lua_pop(L, 1);
     lua_getglobal(L, LUA_UTF8LIBNAME);
-    lua_getfield(L, -1, "len");
-    lua_pushcclosure(L, l_scanning, 1);
-    lua_setfield(L, -2, "len");
+    wrap_charged(L, "len", CHARGE_SCAN);
+    wrap_charged(L, "offset", CHARGE_SCAN);
+    lua_pop(L, 1);
+    lua_getglobal(L, LUA_TABLIBNAME);
+    wrap_charged(L, "insert", CHARGE_SHIFT);
+    wrap_charged(L, "remove", CHARGE_SHIFT);
+    wrap_charged(L, "sort", CHARGE_SORT);
+    wrap_charged(L, "move", CHARGE_MOVE);
+    lua_pop(L, 1);
+    lua_pushglobaltable(L);
+    wrap_charged(L, "tonumber", CHARGE_SCAN);
     lua_pop(L, 1);
 
     /* math.random is the run's stream; math.randomseed is refused. */
