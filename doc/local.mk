@@ -4,7 +4,7 @@ EXTRA_DIST += doc/README.md doc/engine.md doc/vmswitch.md doc/lua-api.md \
 	doc/units.md doc/sweeps.md doc/tracing.md doc/models.md \
 	doc/validation.md doc/scenarios.md doc/analysis.md \
 	doc/architecture.md doc/glossary.md doc/cli.md doc/vmswitch-rsc.md \
-	doc/cluster.md doc/parallel.md
+	doc/cluster.md doc/parallel.md doc/reliability.md
 
 # Figures: Graphviz sources and the SVG files rendered from them.  The
 # SVGs are committed (so the Markdown shows them on a code host);

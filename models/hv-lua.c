@@ -222,6 +222,11 @@ static const struct lsim_field vm_fields[] = {
 };
 enum { VMF_NAME, VMF_VPS, VMF_MEM, VMF_WEIGHT, VMF_LPS, VMF_N };
 
+/* VMs per hypervisor: Hyper-V's documented maximum of running virtual
+ * machines per host.  Each VM costs about 0.6 MB of simulator memory with
+ * a synthetic NIC (doc/reliability.md), so 1024 fit in under 1 GB. */
+#define HV_LUA_MAX_VMS 1024
+
 static int
 l_hv_vm(lua_State *L)
 {
@@ -267,6 +272,12 @@ l_hv_vm(lua_State *L)
         luaL_unref(L, LUA_REGISTRYINDEX, v[VMF_LPS].ref);
         cfg.affinity = affinity;
     }
+    if (hh->n_vms >= HV_LUA_MAX_VMS) {
+        return lsim_error(L, "hypervisor:vm: '%s' would be VM number %zu; "
+                          "a hypervisor runs at most %d VMs (Hyper-V's limit "
+                          "of running VMs per host)", v[VMF_NAME].s,
+                          hh->n_vms + 1, HV_LUA_MAX_VMS);
+    }
     for (size_t i = 0; i < hh->n_vms; i++) {
         if (!strcmp(hv_vm_name(hh->vms[i]->vm), v[VMF_NAME].s)) {
             return lsim_error(L, "hypervisor:vm: a VM named '%s' exists "
@@ -288,6 +299,14 @@ l_hv_vm(lua_State *L)
         return luaL_error(L, "out of memory");
     }
     err = hv_vm_create(hh->hv, &cfg, &hvm->vm);
+    if (err == ENOMEM) {
+        char size[UNIT_STRLEN];
+        free(hvm);
+        unit_format(UNIT_SIZE, v[VMF_MEM].i, size, sizeof size);
+        return lsim_error(L, "hypervisor:vm: cannot build '%s': no memory "
+                          "for its memory = %s (guest memory is allocated "
+                          "for real; give it less)", cfg.name, size);
+    }
     if (err) {
         free(hvm);
         return lsim_error(L, "hypervisor:vm: cannot build '%s' (%s)",

@@ -34,7 +34,7 @@ vnetsim_SOURCES = sim/main.c sim/cli.h sim/demo.c sim/runrec.h sim/runrec.c \
 	sim/run.c sim/compare.c sim/cmpstat.h sim/cmpstat.c sim/script.c \
 	sim/lsim.h sim/lsim-private.h sim/lsim.c \
 	sim/lsim-api.c sim/runid.h sim/runid.c sim/merge.h sim/merge.c \
-	sim/mpisweep.h sim/mpisweep.c
+	sim/mpisweep.h sim/mpisweep.c sim/limits.h sim/limits.c
 vnetsim_CPPFLAGS += -DVNETSIM_SCENARIO_LIBDIR='"$(pkgdatadir)/scenarios"' \
 	-DVNETSIM_SRC_SCRIPTS='"$(abs_top_srcdir)/scripts"' \
 	-DVNETSIM_LIBEXECDIR='"$(pkglibexecdir)"'

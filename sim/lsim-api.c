@@ -317,16 +317,34 @@ lsim_settle(lua_State *L)
     return 0;
 }
 
-/* Every API function but sim.params starts here. */
+/* Every API function but sim.params starts here.  'fn' is its name, for
+ * the error raised when the simulation is gone (the Lua state is
+ * closing); the functions that add to the run ('later' true: timers,
+ * metrics, finish hooks) are also refused once the run has ended (from a
+ * sim.finish hook), where they would silently do nothing. */
 static struct lsim *
-api_enter(lua_State *L)
+api_enter_phase(lua_State *L, const char *fn, bool later)
 {
     struct lsim *h = lsim_from_lua(L);
 
+    if (h->handles_dead) {
+        lsim_error(L, "%s: the simulation has ended", fn);
+    }
+    if (later && h->finishing) {
+        lsim_error(L, "%s: the run has ended (sim.finish hooks run after "
+                   "the last event; only sim.scalar and reading metrics "
+                   "make sense there)", fn);
+    }
     if (!h->declared) {
         settle(L);
     }
     return h;
+}
+
+static struct lsim *
+api_enter(lua_State *L, const char *fn)
+{
+    return api_enter_phase(L, fn, false);
 }
 
 /* --- sim.params ------------------------------------------------------------ */
@@ -691,7 +709,7 @@ static const struct lsim_field config_fields[] = {
 static int
 l_config(lua_State *L)
 {
-    struct lsim *h = api_enter(L);
+    struct lsim *h = api_enter(L, "sim.config");
     struct lsim_value v[3];
 
     if (h->config_called) {
@@ -767,11 +785,13 @@ timer_fire(struct sim *sim, void *ctx)
     lua_rawgeti(L, LUA_REGISTRYINDEX, t->fn_ref);
     lua_pushinteger(L, sim_now(sim));
     h->in_callback = true;
+    h->cb_where = t->where;
     if (lsim_pcall(h, 1, 0, h->opts.callback_budget, h->err,
                    sizeof h->err)) {
         h->failed = true;
         sim_stop(sim);
     }
+    h->cb_where = NULL;
     h->in_callback = false;
 }
 
@@ -806,7 +826,7 @@ new_timer(lua_State *L, int fn_arg, sim_time_t interval)
 static int
 l_at(lua_State *L)
 {
-    struct lsim *h = api_enter(L);
+    struct lsim *h = api_enter_phase(L, "sim.at", true);
     sim_time_t when = check_time(L, 1, "sim.at");
     struct lsim_timer *t;
 
@@ -834,7 +854,7 @@ l_at(lua_State *L)
 static int
 l_every(lua_State *L)
 {
-    struct lsim *h = api_enter(L);
+    struct lsim *h = api_enter_phase(L, "sim.every", true);
     sim_time_t interval = check_time(L, 1, "sim.every");
     sim_time_t start;
     struct lsim_timer *t;
@@ -894,7 +914,7 @@ static const struct lsim_field metric_fields[] = {
 static int
 l_metric(lua_State *L)
 {
-    struct lsim *h = api_enter(L);
+    struct lsim *h = api_enter_phase(L, "sim.metric", true);
     struct lsim_value v[5];
     struct metric *m = NULL;
     char full[300], where[200];
@@ -1023,7 +1043,7 @@ l_metric_value(lua_State *L)
 static int
 l_scalar(lua_State *L)
 {
-    struct lsim *h = api_enter(L);
+    struct lsim *h = api_enter(L, "sim.scalar");
     const char *name = luaL_checkstring(L, 1);
     double value = luaL_checknumber(L, 2);
     const char *unit = luaL_optstring(L, 3, "");
@@ -1053,7 +1073,7 @@ l_scalar(lua_State *L)
 static int
 l_finish(lua_State *L)
 {
-    struct lsim *h = api_enter(L);
+    struct lsim *h = api_enter_phase(L, "sim.finish", true);
 
     luaL_checktype(L, 1, LUA_TFUNCTION);
     h->finish_refs = lsim_grow(L, h->finish_refs, &h->cap_finish,
@@ -1066,7 +1086,7 @@ l_finish(lua_State *L)
 static int
 l_stop(lua_State *L)
 {
-    struct lsim *h = api_enter(L);
+    struct lsim *h = api_enter(L, "sim.stop");
 
     if (!h->in_callback) {
         return lsim_error(L, "sim.stop: only a sim.at or sim.every callback "
@@ -1080,7 +1100,7 @@ l_stop(lua_State *L)
 static int
 l_now(lua_State *L)
 {
-    struct lsim *h = api_enter(L);
+    struct lsim *h = api_enter(L, "sim.now");
 
     lua_pushinteger(L, sim_now(h->sim));
     return 1;
@@ -1089,7 +1109,7 @@ l_now(lua_State *L)
 static int
 l_log(lua_State *L)
 {
-    struct lsim *h = api_enter(L);
+    struct lsim *h = api_enter(L, "sim.log");
     int n = lua_gettop(L);
     luaL_Buffer b;
 
@@ -1109,7 +1129,7 @@ l_log(lua_State *L)
 static int
 l_info(lua_State *L)
 {
-    struct lsim *h = api_enter(L);
+    struct lsim *h = api_enter(L, "sim.info");
 
     lua_createtable(L, 0, 5);
     lua_pushinteger(L, (lua_Integer)h->opts.run_number);
@@ -1132,7 +1152,7 @@ l_info(lua_State *L)
 int
 lsim_math_random(lua_State *L)
 {
-    struct lsim *h = api_enter(L);
+    struct lsim *h = api_enter(L, "math.random");
     lua_Integer lo, hi;
 
     switch (lua_gettop(L)) {
@@ -1295,7 +1315,15 @@ lsim_run(struct lsim *h, sim_time_t until, bool *done, char *err,
     if (until > h->duration) {
         until = h->duration;
     }
-    sim_run(h->sim, until);
+    if (!h->interrupt) {
+        sim_run(h->sim, until);
+    }
+    if (h->interrupt && !h->failed) {
+        /* A run limit stopped the engine between two events. */
+        h->failed = true;
+        snprintf(h->err, sizeof h->err, "%s: %s", h->opts.scenario_path,
+                 h->interrupt_msg);
+    }
     if (h->failed) {
         snprintf(err, err_size, "%s", h->err);
         return EINVAL;
@@ -1307,6 +1335,7 @@ lsim_run(struct lsim *h, sim_time_t until, bool *done, char *err,
 int
 lsim_finish(struct lsim *h, char *err, size_t err_size)
 {
+    h->finishing = true;
     for (size_t i = 0; i < h->n_finish; i++) {
         lua_rawgeti(h->L, LUA_REGISTRYINDEX, h->finish_refs[i]);
         int error = lsim_pcall(h, 0, 0, h->opts.callback_budget, err,

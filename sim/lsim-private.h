@@ -9,6 +9,8 @@
 
 #include "sim/lsim.h"
 
+#include <signal.h>
+
 #include "sim/rng.h"
 
 /* A parameter's type. */
@@ -87,6 +89,8 @@ struct lsim {
     uint64_t budget, used;
     bool budget_exceeded;
     bool handles_dead;
+    volatile sig_atomic_t interrupt;    /* lsim_interrupt() was called */
+    char interrupt_msg[256];            /* ... with this message */
 
     /* Declarations (lsim-api.c). */
     bool declared;                  /* parameters settled (sim.params or not) */
@@ -126,6 +130,8 @@ struct lsim {
 
     /* Running. */
     bool prepared, in_callback, stopped, failed;
+    bool finishing;                 /* in lsim_finish() or later */
+    const char *cb_where;           /* "FILE:LINE:" of the running timer */
     char err[512];                  /* the first scenario error */
     char warn[512];                 /* a warning being assembled */
     size_t warn_len;

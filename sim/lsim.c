@@ -26,6 +26,29 @@
 /* The instruction-count hook fires every HOOK_STEP VM instructions. */
 #define HOOK_STEP 1000
 
+/* Work done in C is charged to the instruction budget at one instruction
+ * per LSIM_WORK_BYTES bytes allocated, scanned (string.find, match,
+ * gmatch, gsub, utf8.len) or collected (collectgarbage): otherwise a loop
+ * of a few instructions around one big C call ("while true do
+ * string.rep('x', 5e7) end") would run for days within the budget. */
+#define LSIM_WORK_BYTES 8
+
+static void budget_hook(lua_State *L, lua_Debug *ar);
+
+/* Adds 'n' instructions of C work to the budget in use.  If that spends
+ * the budget, the hook is made to fire at the next instruction (instead
+ * of up to HOOK_STEP later, which for a loop around one big C call can be
+ * minutes).  lua_sethook() only stores, so this is safe from the
+ * allocator. */
+static void
+charge(struct lsim *h, uint64_t n)
+{
+    h->used += n;
+    if (h->used > h->budget && h->L) {
+        lua_sethook(h->L, budget_hook, LUA_MASKCOUNT, 1);
+    }
+}
+
 /* Registry keys. */
 #define REG_LOADED "vnetsim.loaded"         /* require() cache */
 #define LOADING_SENTINEL "vnetsim.loading"
@@ -123,6 +146,23 @@ lsim_fail(struct lsim *h, const char *fmt, ...)
     va_end(ap);
     one_line(h->err, sizeof h->err, msg);
     h->failed = true;
+    sim_stop(h->sim);
+}
+
+void
+lsim_interrupt(struct lsim *h, const char *msg)
+{
+    size_t i = 0;
+
+    if (h->interrupt) {
+        return;
+    }
+    /* No snprintf: this runs in a signal handler. */
+    for (; msg[i] && i + 1 < sizeof h->interrupt_msg; i++) {
+        h->interrupt_msg[i] = msg[i];
+    }
+    h->interrupt_msg[i] = '\0';
+    h->interrupt = 1;
     sim_stop(h->sim);
 }
 
@@ -228,6 +268,12 @@ lsim_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     void *p = realloc(ptr, nsize);
     if (p) {
         h->mem_used = h->mem_used - old + nsize;
+        if (nsize > old) {
+            /* C library work counts against the instruction budget too
+             * (string.rep, .., table.concat, string.format... allocate
+             * what they build): one instruction per LSIM_WORK_BYTES. */
+            charge(h, (nsize - old) / LSIM_WORK_BYTES);
+        }
     }
     return p;
 }
@@ -240,7 +286,15 @@ budget_hook(lua_State *L, lua_Debug *ar)
     struct lsim *h = lsim_from_lua(L);
 
     h->used += HOOK_STEP;
-    if (h->used <= h->budget) {
+    if (h->interrupt && !h->budget_exceeded) {
+        /* A run limit (lsim_interrupt()) was reached: stop the script
+         * where it is, with the limit's message. */
+        lua_getinfo(L, "Sl", ar);
+        h->budget_exceeded = true;
+        snprintf(h->err, sizeof h->err, "%s:%d: %s", ar->short_src,
+                 ar->currentline, h->interrupt_msg);
+    }
+    if (h->used <= h->budget && !h->budget_exceeded) {
         return;
     }
     if (!h->budget_exceeded) {
@@ -276,6 +330,17 @@ message_handler(lua_State *L)
     if (!has_position(msg)) {
         char where[200];
         innermost_position(L, where, sizeof where);
+        if (!where[0] && lsim_from_lua(L)->cb_where) {
+            /* No Lua function on the stack: the callback is a C function
+             * (coroutine.yield, a coroutine.wrap function).  Name the
+             * place that registered it. */
+            size_t n;
+            snprintf(where, sizeof where, "%s", lsim_from_lua(L)->cb_where);
+            n = strlen(where);
+            while (n > 0 && where[n - 1] == ' ') {
+                where[--n] = '\0';
+            }
+        }
         if (where[0]) {
             msg = lua_pushfstring(L, "%s %s", where, msg);
         }
@@ -296,6 +361,7 @@ lsim_pcall(struct lsim *h, int nargs, int nresults, uint64_t budget,
     lua_insert(L, base);
     h->budget = budget;
     h->used = 0;
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_STEP);
     status = lua_pcall(L, nargs, nresults, base);
     lua_remove(L, base);
     if (h->budget_exceeded) {
@@ -359,6 +425,10 @@ l_collectgarbage(lua_State *L)
 
     for (size_t i = 0; allowed[i]; i++) {
         if (!strcmp(opt, allowed[i])) {
+            struct lsim *h = lsim_from_lua(L);
+            if (!strcmp(opt, "collect") || !strcmp(opt, "step")) {
+                charge(h, h->mem_used / LSIM_WORK_BYTES);
+            }
             lua_pushvalue(L, lua_upvalueindex(1));
             lua_insert(L, 1);
             lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
@@ -367,6 +437,198 @@ l_collectgarbage(lua_State *L)
     }
     return lsim_error(L, "collectgarbage('%s') is not allowed in a scenario "
                       "(allowed: collect, count, step, isrunning)", opt);
+}
+
+/* setmetatable(t, mt), refusing a metatable with a __gc field.  Lua runs
+ * finalizers with debug hooks switched off, so a finalizer would escape
+ * the instruction budget (an endless loop in __gc hangs the program), and
+ * it could run after the simulation is gone.  Lua marks an object for
+ * finalization only when setmetatable() sees __gc, so adding __gc to the
+ * metatable afterwards has no effect. */
+static int
+l_setmetatable(lua_State *L)
+{
+    int t = lua_type(L, 2);
+
+    /* The checks of the original, so that errors name 'setmetatable'. */
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+    if (t == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL) {
+            return lsim_error(L, "setmetatable: __gc finalizers are not "
+                              "allowed in a scenario (they would run outside "
+                              "the instruction budget; use sim.finish)");
+        }
+        lua_pop(L, 1);
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* The continuation of l_guarded(): once the budget is spent (or a run
+ * limit was reached) nothing may catch that error, so the result of the
+ * guarded call is replaced by the error again. */
+static int
+guarded_done(lua_State *L, int status, lua_KContext ctx)
+{
+    struct lsim *h = lsim_from_lua(L);
+
+    (void)status;
+    (void)ctx;
+    if (h->budget_exceeded) {
+        lua_pushstring(L, h->err);
+        return lua_error(L);
+    }
+    return lua_gettop(L);
+}
+
+/* pcall, xpcall, coroutine.resume and coroutine.close (the original is
+ * upvalue 1): as the original, but an exhausted instruction budget is not
+ * caught, so "while true do pcall(loop) end" cannot run for ever.  A
+ * continuation keeps them yieldable. */
+static int
+l_guarded(lua_State *L)
+{
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_callk(L, lua_gettop(L) - 1, LUA_MULTRET, 0, guarded_done);
+    return guarded_done(L, LUA_OK, 0);
+}
+
+/* Raises the budget's error now if the budget is spent: for C functions
+ * that charge work, since one call may be a whole loop's body. */
+static void
+budget_check(lua_State *L)
+{
+    struct lsim *h = lsim_from_lua(L);
+
+    if (h->used > h->budget && !h->budget_exceeded) {
+        lua_Debug ar;
+        h->budget_exceeded = true;
+        if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar)) {
+            snprintf(h->err, sizeof h->err, "%s:%d: scenario code ran more "
+                     "than %" PRIu64 " Lua instructions without returning "
+                     "(an endless loop?)", ar.short_src, ar.currentline,
+                     h->budget);
+        }
+    }
+    if (h->budget_exceeded) {
+        lua_pushstring(L, h->err);
+        lua_error(L);
+    }
+}
+
+/* How a library function wrapped by l_charged() costs: by the length of
+ * the string it scans, by the length of the table it shifts, or by the
+ * comparisons a sort makes. */
+enum charge_kind { CHARGE_SCAN, CHARGE_SHIFT, CHARGE_SORT, CHARGE_MOVE };
+
+/* A library function (upvalue 1) whose work in C does not allocate, so
+ * lsim_alloc() cannot charge it: string.find, match, gmatch, gsub,
+ * utf8.len, utf8.offset and tonumber (CHARGE_SCAN: a byte per
+ * LSIM_WORK_BYTES of the string), table.insert and table.remove
+ * (CHARGE_SHIFT: a table length), table.sort (CHARGE_SORT: n log2 n) and
+ * table.move (CHARGE_MOVE: the elements moved).  The charge is made, and
+ * the budget checked, before the call.  A pattern that backtracks costs
+ * more than its string's length; only --max-wall bounds that. */
+static int
+l_charged(lua_State *L)
+{
+    struct lsim *h = lsim_from_lua(L);
+    uint64_t cost = 0;
+    size_t len = 0;
+
+    switch ((enum charge_kind)lua_tointeger(L, lua_upvalueindex(2))) {
+    case CHARGE_SCAN:
+        if (lua_type(L, 1) == LUA_TSTRING) {
+            lua_tolstring(L, 1, &len);
+        }
+        cost = len / LSIM_WORK_BYTES;
+        break;
+    case CHARGE_SHIFT:
+    case CHARGE_SORT:
+        if (lua_type(L, 1) == LUA_TTABLE) {
+            cost = (uint64_t)lua_rawlen(L, 1);
+        }
+        if (lua_tointeger(L, lua_upvalueindex(2)) == CHARGE_SORT) {
+            uint64_t bits = 1;
+            while (bits < 64 && (UINT64_C(1) << bits) < cost) {
+                bits++;
+            }
+            cost *= bits;
+        }
+        break;
+    case CHARGE_MOVE:
+        if (lua_isinteger(L, 2) && lua_isinteger(L, 3)
+            && lua_tointeger(L, 3) >= lua_tointeger(L, 2)) {
+            /* e - f + 1 without overflow (table.move checks it too). */
+            cost = (uint64_t)lua_tointeger(L, 3)
+                   - (uint64_t)lua_tointeger(L, 2) + 1;
+        }
+        break;
+    }
+    charge(h, cost);
+    budget_check(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    if (lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0) != LUA_OK) {
+        /* Called from C, the original cannot find its own name for
+         * "bad argument #1 to '?'": put it back (upvalue 3). */
+        const char *msg = lua_tostring(L, -1);
+        const char *q = msg && lua_type(L, -1) == LUA_TSTRING
+                        ? strstr(msg, " to '?'") : NULL;
+        if (q && !strncmp(msg, "bad argument #", 14)) {
+            lua_pushfstring(L, "%s to '%s'%s", lua_pushlstring(L, msg,
+                            (size_t)(q - msg)), lua_tostring(L,
+                            lua_upvalueindex(3)), q + 7);
+        }
+        return lua_error(L);
+    }
+    return lua_gettop(L);
+}
+
+/* Replaces field 'name' of the table on top of the stack by l_charged()
+ * around it. */
+static void
+wrap_charged(lua_State *L, const char *name, enum charge_kind kind)
+{
+    lua_getfield(L, -1, name);
+    lua_pushinteger(L, kind);
+    lua_pushstring(L, name);
+    lua_pushcclosure(L, l_charged, 3);
+    lua_setfield(L, -2, name);
+}
+
+/* The message handler xpcall() is given in place of the scenario's
+ * (upvalue 1).  An error raised by the budget hook leaves Lua's hooks off
+ * until the enclosing pcall ends, and the message handler runs before
+ * that: a handler that loops would then run for ever.  So once the budget
+ * is spent the scenario's handler is not called. */
+static int
+xpcall_handler(lua_State *L)
+{
+    if (lsim_from_lua(L)->budget_exceeded) {
+        lua_settop(L, 1);
+        return 1;
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/* xpcall(f, msgh, ...): l_guarded() with the message handler wrapped. */
+static int
+l_xpcall(lua_State *L)
+{
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, xpcall_handler, 1);
+    lua_replace(L, 2);
+    return l_guarded(L);
 }
 
 static int
@@ -468,7 +730,12 @@ l_require(lua_State *L)
         lua_pushfstring(L, "@%s", path);
         if (luaL_loadbufferx(L, text, len, lua_tostring(L, -1), "t")
             != LUA_OK) {
-            return lua_error(L);
+            const char *msg = lua_tostring(L, -1);
+            if (msg && !strncmp(msg, path, strlen(path))) {
+                return lua_error(L);        /* "PATH:LINE: ..." already */
+            }
+            return lsim_error(L, "require: module '%s' (%s): %s", name, path,
+                              msg ? msg : "cannot be loaded");
         }
         lua_pushlightuserdata(L, (void *)LOADING_SENTINEL);
         lua_setfield(L, -5, name);
@@ -526,14 +793,23 @@ sorted_next(lua_State *L)
     return 2;
 }
 
-/* sorted_pairs(t): like pairs(t) but in a fixed order (see key_compare). */
+/* sorted_pairs(t): like pairs(t) but in a fixed order (see key_compare).
+ * The keys are copied into an array and merge-sorted bottom-up between it
+ * and a scratch array: O(n log n) comparisons, so a table of a million
+ * keys takes about a second (an insertion sort took minutes for 100000,
+ * inside one C call the instruction budget could not see).  Each pass is
+ * charged to the budget. */
 static int
 l_sorted_pairs(lua_State *L)
 {
+    struct lsim *h = lsim_from_lua(L);
     lua_Integer n = 0;
+    int src = 2, dst = 3;
 
     luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
     lua_newtable(L);                            /* 2: the keys */
+    lua_newtable(L);                            /* 3: scratch */
     lua_pushnil(L);
     while (lua_next(L, 1)) {
         lua_pop(L, 1);
@@ -543,24 +819,39 @@ l_sorted_pairs(lua_State *L)
                               "%s (only numbers and strings)",
                               luaL_typename(L, -1));
         }
-        /* Insertion sort into the key array (scenario tables are small). */
-        lua_Integer j = n;
-        while (j > 0) {
-            lua_geti(L, 2, j);
-            int c = key_compare(L, -1, -2);
-            if (c <= 0) {
-                lua_pop(L, 1);
-                break;
-            }
-            lua_seti(L, 2, j + 1);
-            j--;
-        }
         lua_pushvalue(L, -1);
-        lua_seti(L, 2, j + 1);
-        n++;
+        lua_seti(L, 2, ++n);
+    }
+    for (lua_Integer width = 1; width < n; width *= 2) {
+        for (lua_Integer lo = 1; lo <= n; lo += 2 * width) {
+            lua_Integer mid = lo + width < n + 1 ? lo + width : n + 1;
+            lua_Integer hi = lo + 2 * width < n + 1 ? lo + 2 * width : n + 1;
+            lua_Integer i = lo, j = mid;
+            for (lua_Integer k = lo; k < hi; k++) {
+                if (i < mid && j < hi) {
+                    lua_geti(L, src, i);
+                    lua_geti(L, src, j);
+                    if (key_compare(L, -2, -1) <= 0) {
+                        lua_pop(L, 1);
+                        i++;
+                    } else {
+                        lua_remove(L, -2);
+                        j++;
+                    }
+                } else {
+                    lua_geti(L, src, i < mid ? i++ : j++);
+                }
+                lua_seti(L, dst, k);
+            }
+        }
+        charge(h, (uint64_t)n);
+        budget_check(L);
+        int tmp = src;
+        src = dst;
+        dst = tmp;
     }
     lua_pushvalue(L, 1);
-    lua_pushvalue(L, 2);
+    lua_pushvalue(L, src);
     lua_pushinteger(L, 0);
     lua_pushcclosure(L, sorted_next, 3);
     return 1;
@@ -634,14 +925,49 @@ open_sandbox(lua_State *L)
     lua_getglobal(L, "collectgarbage");
     lua_pushcclosure(L, l_collectgarbage, 1);
     lua_setglobal(L, "collectgarbage");
+    lua_getglobal(L, "setmetatable");
+    lua_pushcclosure(L, l_setmetatable, 1);
+    lua_setglobal(L, "setmetatable");
+    lua_getglobal(L, "pcall");
+    lua_pushcclosure(L, l_guarded, 1);
+    lua_setglobal(L, "pcall");
+    lua_getglobal(L, "xpcall");
+    lua_pushcclosure(L, l_xpcall, 1);
+    lua_setglobal(L, "xpcall");
+    lua_getglobal(L, LUA_COLIBNAME);
+    lua_getfield(L, -1, "resume");
+    lua_pushcclosure(L, l_guarded, 1);
+    lua_setfield(L, -2, "resume");
+    lua_getfield(L, -1, "close");
+    lua_pushcclosure(L, l_guarded, 1);
+    lua_setfield(L, -2, "close");
+    lua_pop(L, 1);
     lua_register(L, "require", l_require);
     lua_register(L, "sorted_pairs", l_sorted_pairs);
 
     /* string.dump would make bytecode; strings reach the string table
-     * through their metatable, so remove it there. */
+     * through their metatable, so remove it there.  The scanning
+     * functions are charged to the budget. */
     lua_getglobal(L, LUA_STRLIBNAME);
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
+    wrap_charged(L, "find", CHARGE_SCAN);
+    wrap_charged(L, "match", CHARGE_SCAN);
+    wrap_charged(L, "gmatch", CHARGE_SCAN);
+    wrap_charged(L, "gsub", CHARGE_SCAN);
+    lua_pop(L, 1);
+    lua_getglobal(L, LUA_UTF8LIBNAME);
+    wrap_charged(L, "len", CHARGE_SCAN);
+    wrap_charged(L, "offset", CHARGE_SCAN);
+    lua_pop(L, 1);
+    lua_getglobal(L, LUA_TABLIBNAME);
+    wrap_charged(L, "insert", CHARGE_SHIFT);
+    wrap_charged(L, "remove", CHARGE_SHIFT);
+    wrap_charged(L, "sort", CHARGE_SORT);
+    wrap_charged(L, "move", CHARGE_MOVE);
+    lua_pop(L, 1);
+    lua_pushglobaltable(L);
+    wrap_charged(L, "tonumber", CHARGE_SCAN);
     lua_pop(L, 1);
 
     /* math.random is the run's stream; math.randomseed is refused. */
@@ -706,7 +1032,16 @@ lsim_check_handle(lua_State *L, int idx, const char *cls)
     struct box *b = luaL_testudata(L, idx, cls);
 
     if (!b) {
-        luaL_typeerror(L, idx, cls);
+        /* Not luaL_typeerror(): it names a table by its metatable's
+         * __name, so a table dressed up as a handle would read "sim.metric
+         * expected, got sim.metric". */
+        const char *got = luaL_typename(L, idx);
+        if (lua_type(L, idx) == LUA_TUSERDATA
+            && luaL_getmetafield(L, idx, "__name") == LUA_TSTRING) {
+            got = lua_tostring(L, -1);
+        }
+        luaL_argerror(L, idx, lua_pushfstring(L, "%s expected, got %s", cls,
+                                              got));
     }
     if (h->handles_dead) {
         luaL_argerror(L, idx, lua_pushfstring(L, "%s handle used after its "
@@ -974,7 +1309,10 @@ lsim_read_table(lua_State *L, int idx, const char *what,
 
         memset(v, 0, sizeof *v);
         v->ref = LUA_NOREF;
-        lua_getfield(L, idx, f->name);
+        /* Raw: a metamethod of the table must not run scenario code (and
+         * so re-enter the API) in the middle of a constructor. */
+        lua_pushstring(L, f->name);
+        lua_rawget(L, idx);
         if (!lua_isnil(L, -1)) {
             read_field(L, what, f, v);
             continue;

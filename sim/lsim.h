@@ -18,10 +18,18 @@
  * seeded stream, math.randomseed refused), utf8 and coroutine; no io, os,
  * debug or package.  require() loads only NAME.lua, NAME made of letters,
  * digits, '_' and '.', from the scenario's directory or the installed
- * scenario library, as text, into the same sandbox.  An instruction
- * budget turns a runaway script or callback into an error at its
- * FILE:LINE, and an allocator with a ceiling bounds the memory of the Lua
- * state (C objects the models create are not counted).
+ * scenario library, as text, into the same sandbox.  setmetatable()
+ * refuses a __gc field (Lua runs finalizers with hooks off, out of the
+ * budget's reach), constructor tables are read raw (no metamethod runs
+ * scenario code inside a constructor), and the API refuses to schedule
+ * or create anything from finish hooks or once the simulation is gone.
+ * An instruction budget turns a runaway script or callback into an error
+ * at its FILE:LINE (C library work is charged to it by bytes allocated or
+ * scanned, and pcall and its kin cannot catch it), and an allocator with
+ * a ceiling bounds the memory of
+ * the Lua state (C objects the models create are not counted; run limits
+ * in limits.h cap the process).  doc/reliability.md lists the escape
+ * attempts the tests try.
  *
  * DETERMINISM.  Lua 5.4 seeds its string hash per process, so pairs()
  * visits keys in a different order from run to run: nothing the host or a
@@ -31,9 +39,9 @@
  * HANDLES.  A Lua value standing for a C object is a full userdata holding
  * a pointer (a "box").  Every box of a host dies when lsim_kill_handles()
  * is called, before the simulation is torn down; using a dead box raises a
- * Lua error naming its class, never a crash.  The only way scenario code
- * can run that late is a __gc finalizer, and the host turns an error there
- * into a failed run.
+ * Lua error naming its class, never a crash.  Scenario code cannot run
+ * that late (finalizers are refused), but an error in a finalizer would
+ * still become a failed run.
  *
  * CONSTRUCTOR TABLES.  Bindings describe the fields of a constructor table
  * with an array of struct lsim_field and read it with lsim_read_table():
@@ -136,6 +144,13 @@ void lsim_set_duration(struct lsim *h, sim_time_t end);
  * or sim.stop() was called. */
 int lsim_run(struct lsim *h, sim_time_t until, bool *done,
              char *err, size_t err_size);
+
+/* Stops the run because a run limit was reached (limits.h), with the
+ * one-line 'msg' (copied, at most 255 bytes): the engine stops after the
+ * event it is running, scenario code raises "FILE:LINE: msg" at its next
+ * budget check, and lsim_run() then fails with "SCENARIO: msg".  Safe to
+ * call from a signal handler (it only stores); the first call wins. */
+void lsim_interrupt(struct lsim *h, const char *msg);
 
 /* Runs the scenario's finish hooks (sim.finish).  0 or EINVAL. */
 int lsim_finish(struct lsim *h, char *err, size_t err_size);

@@ -42,6 +42,7 @@
 #include <sqlite3.h>
 
 #include "models/bindings.h"
+#include "sim/limits.h"
 #include "sim/log.h"
 #include "sim/lsim.h"
 #include "sim/progress.h"
@@ -76,6 +77,10 @@ struct run_opts {
     const char *pcap, *timeline, *log;
     int64_t window_from, window_to;     /* --timeline-window; to 0: all */
     unsigned jobs;
+    struct run_limits limits;       /* --max-events, --max-wall, --max-memory */
+    const char *limit_text[3];      /* ... as given, passed on by sweep */
+    uint32_t max_db_pages;          /* --max-db-pages */
+    char wall_text[32];             /* "90s" for --max-wall 90 */
 };
 
 /* --- Helpers ------------------------------------------------------------- */
@@ -181,13 +186,28 @@ enum {
     OPT_SEED = 256, OPT_UNTIL, OPT_QUIET, OPT_PROGRESS, OPT_PCAP,
     OPT_TIMELINE, OPT_WINDOW, OPT_LOG, OPT_DRY_RUN, OPT_CONFIG, OPT_RUNS, OPT_HELP,
     OPT_LIST,
+    OPT_MAX_EVENTS, OPT_MAX_WALL, OPT_MAX_MEMORY, OPT_MAX_DB_PAGES,
 };
+
+/* The run-limit options, shared by run and sweep (which passes them to
+ * each run). */
+#define LIMITS_USAGE \
+    "  --max-events N     fail the run once it has executed N events\n" \
+    "  --max-wall TIME    fail the run after TIME of wall-clock time\n" \
+    "                     (seconds, or with a unit: '90s', '500ms')\n" \
+    "  --max-memory SIZE  fail the run once the process's resident memory\n" \
+    "                     passes SIZE (e.g. '2GiB'); also caps the Lua heap\n" \
+    "  --max-db-pages N   let the results file grow to N database pages\n" \
+    "                     at most (SQLite max_page_count; a full file fails\n" \
+    "                     the run)\n"
 
 static const char run_usage[] =
     "usage: vnetsim run SCENARIO.lua [-p NAME=VALUE]... [--seed N] [-r RUN]\n"
     "                   [-o FILE.db] [--until TIME] [--quiet] [--progress]\n"
     "                   [--pcap PREFIX] [--timeline FILE.json]\n"
     "                   [--timeline-window FROM,TO] [--log SPEC]\n"
+    "                   [--max-events N] [--max-wall TIME] [--max-memory SIZE]\n"
+    "                   [--max-db-pages N]\n"
     "Runs one run of the scenario and appends it to the results database.\n"
     "  -p NAME=VALUE      set a parameter (see 'vnetsim params')\n"
     "  -r RUN             the run number within the scenario's sweep (0)\n"
@@ -203,7 +223,8 @@ static const char run_usage[] =
     "  --timeline-window FROM,TO\n"
     "                     keep only that span of simulated time in the\n"
     "                     trace, e.g. 10ms,12ms\n"
-    "  --log SPEC         log filter, e.g. 'info' or 'warn,scenario=debug'\n";
+    "  --log SPEC         log filter, e.g. 'info' or 'warn,scenario=debug'\n"
+    LIMITS_USAGE;
 
 static const char params_usage[] =
     "usage: vnetsim params SCENARIO.lua [-p NAME=VALUE]... [-r RUN]\n"
@@ -217,7 +238,9 @@ static const char params_usage[] =
 static const char sweep_usage[] =
     "usage: vnetsim sweep SCENARIO.lua [-j N] [-r FILTER] [-o FILE.db]\n"
     "                     [-p NAME=VALUE]... [--seed BASE] [--until TIME]\n"
-    "                     [--dry-run] [--list] [--quiet]\n"
+    "                     [--dry-run] [--list] [--quiet] [--max-events N]\n"
+    "                     [--max-wall TIME] [--max-memory SIZE]\n"
+    "                     [--max-db-pages N]\n"
     "Runs every run of the scenario's sweep (or those FILTER selects), one\n"
     "process per run, at most N at once (default: the number of CPUs),\n"
     "all into one database.  Runs the database already holds complete are\n"
@@ -228,7 +251,67 @@ static const char sweep_usage[] =
     "  --seed BASE        seeds are BASE + run (or + repetition)\n"
     "  --dry-run          list the selected runs, run nothing\n"
     "  --list             print RUN<tab>SEED<tab>VARIABLES per selected run,\n"
-    "                     for job arrays and GNU parallel; run nothing\n";
+    "                     for job arrays and GNU parallel; run nothing\n"
+    "each run's limits (a run that passes one fails, the others go on):\n"
+    LIMITS_USAGE;
+
+/* Parses the value 'text' of run-limit option 'opt' into 'o'.  Returns
+ * NULL, or what the option wants (for the usage error). */
+static const char *
+parse_limit(int opt, const char *text, struct run_opts *o)
+{
+    char uerr[200];
+    uint64_t n;
+    int64_t v;
+
+    switch (opt) {
+    case OPT_MAX_EVENTS:
+        if (!parse_u64(text, &n) || n < 1) {
+            return "--max-events wants a positive number of events";
+        }
+        o->limits.max_events = n;
+        o->limit_text[0] = text;
+        return NULL;
+    case OPT_MAX_WALL: {
+        /* Plain digits are seconds; otherwise a time with a unit. */
+        bool plain = parse_u64(text, &n);
+        if (plain ? n > UINT64_MAX / 1000 : unit_parse(UNIT_TIME, text, &v,
+                                                         uerr, sizeof uerr)) {
+            return "--max-wall wants a time such as '90' (seconds), '90s' "
+                   "or '500ms'";
+        }
+        n = plain ? n * 1000 : (uint64_t)(v / 1000000000);
+        if (n < 1) {
+            return "--max-wall wants at least 1ms";
+        }
+        o->limits.max_wall_ms = n;
+        o->limit_text[1] = text;
+        if (plain) {
+            snprintf(o->wall_text, sizeof o->wall_text, "%ss", text);
+            o->limits.wall_text = o->wall_text;
+        } else {
+            o->limits.wall_text = text;
+        }
+        return NULL;
+    }
+    case OPT_MAX_MEMORY:
+        if (unit_parse(UNIT_SIZE, text, &v, uerr, sizeof uerr)
+            || v < (1 << 20)) {
+            return "--max-memory wants a size of at least 1MiB, such as "
+                   "'512MiB' or '2GiB'";
+        }
+        o->limits.max_memory_bytes = (uint64_t)v;
+        o->limits.memory_text = o->limit_text[2] = text;
+        return NULL;
+    default:
+        if (!parse_u64(text, &n) || n < 1 || n > UINT32_MAX) {
+            return "--max-db-pages wants a number of pages from 1 to "
+                   "4294967295";
+        }
+        o->max_db_pages = (uint32_t)n;
+        return NULL;
+    }
+}
 
 /* Parses the options of 'cmd' ("run", "params" or "sweep").  Returns -1
  * to go on, or an exit code. */
@@ -253,6 +336,10 @@ parse_options(const char *cmd, int argc, char **argv, struct run_opts *o)
         { "runs", no_argument, NULL, OPT_RUNS },
         { "list", no_argument, NULL, OPT_LIST },
         { "help", no_argument, NULL, OPT_HELP },
+        { "max-events", required_argument, NULL, OPT_MAX_EVENTS },
+        { "max-wall", required_argument, NULL, OPT_MAX_WALL },
+        { "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+        { "max-db-pages", required_argument, NULL, OPT_MAX_DB_PAGES },
         { NULL, 0, NULL, 0 },
     };
     bool is_run = !strcmp(cmd, "run"), is_sweep = !strcmp(cmd, "sweep");
@@ -395,6 +482,15 @@ parse_options(const char *cmd, int argc, char **argv, struct run_opts *o)
             }
             *(c == OPT_CONFIG ? &o->config : &o->runs) = true;
             break;
+        case OPT_MAX_EVENTS:
+        case OPT_MAX_WALL:
+        case OPT_MAX_MEMORY:
+        case OPT_MAX_DB_PAGES:
+            if (!is_run && !is_sweep) {
+                goto unknown;
+            }
+            bad = parse_limit(c, optarg, o);
+            break;
         case OPT_HELP:
             fputs(usage, stdout);
             return VNETSIM_EXIT_OK;
@@ -459,6 +555,7 @@ load_scenario(const struct run_opts *o, bool describe, uint64_t run,
         .timeline_from = o->window_from,
         .timeline_to = o->window_to,
         .bindings = models_bindings,
+        .memory_limit = limits_lua_heap(&o->limits, LSIM_MEMORY_LIMIT_BYTES),
     };
     char err[600];
     size_t len;
@@ -477,9 +574,11 @@ load_scenario(const struct run_opts *o, bool describe, uint64_t run,
         free(text);
         return error == ENOMEM ? VNETSIM_EXIT_INTERNAL : VNETSIM_EXIT_INPUT;
     }
+    limits_set_host(*out);          /* the watchdog, if armed, sees it */
     error = lsim_load(*out, text, len, err, sizeof err);
     if (error) {
         fprintf(stderr, "%s\n", err);
+        limits_disarm();
         lsim_destroy(*out);
         *out = NULL;
         free(text);
@@ -554,6 +653,12 @@ vnetsim_run_main(int argc, char **argv)
     if (rc >= 0) {
         return rc;
     }
+    /* The limits watch the scenario's loading too. */
+    if (limits_any(&o.limits)
+        && limits_arm(&o.limits, NULL, o.scenario, err, sizeof err)) {
+        fprintf(stderr, "vnetsim run: %s\n", err);
+        return VNETSIM_EXIT_INTERNAL;
+    }
     rc = load_scenario(&o, false, o.run, &h, &text, &len);
     if (rc >= 0) {
         return rc;
@@ -562,6 +667,7 @@ vnetsim_run_main(int argc, char **argv)
         if (o.until <= lsim_warmup(h)) {
             fprintf(stderr, "vnetsim run: --until must be after the "
                     "scenario's warm-up\n");
+            limits_disarm();
             lsim_destroy(h);
             free(text);
             return VNETSIM_EXIT_USAGE;
@@ -571,6 +677,7 @@ vnetsim_run_main(int argc, char **argv)
     if (!lsim_duration(h)) {
         fprintf(stderr, "%s: no run length: set sim.config{ duration = ... } "
                 "or pass --until\n", o.scenario);
+        limits_disarm();
         lsim_destroy(h);
         free(text);
         return VNETSIM_EXIT_INPUT;
@@ -588,12 +695,13 @@ vnetsim_run_main(int argc, char **argv)
         .config = config, .scenario = o.scenario, .text = text,
         .text_len = len, .seed = lsim_seed(h),
         .run_number = lsim_run_number(h), .repetition = lsim_repetition(h),
-        .itervars = itervars,
+        .itervars = itervars, .max_db_pages = o.max_db_pages,
     };
     error = runrec_begin(&rr, o.db, &info, err, sizeof err);
     free(text);
     if (error) {
         fprintf(stderr, "vnetsim run: %s\n", err);
+        limits_disarm();
         lsim_destroy(h);
         return VNETSIM_EXIT_INTERNAL;
     }
@@ -628,9 +736,19 @@ vnetsim_run_main(int argc, char **argv)
         }
     }
     progress_finish(&pr);
+    if (!error && o.limits.max_events
+        && sim_events_executed(sim) > o.limits.max_events) {
+        /* The run ended before the watchdog looked (it looks every
+         * LIMITS_TICK_MS): the limit holds all the same. */
+        snprintf(err, sizeof err, "%s: run stopped: more than %" PRIu64
+                 " events (--max-events)", o.scenario, o.limits.max_events);
+        error = EINVAL;
+    }
     if (!error) {
         error = lsim_finish(h, err, sizeof err);
     }
+    /* No limit may interrupt the writing of the results. */
+    limits_disarm();
     if (!error) {
         error = lsim_record(h, rr.run);
         if (error) {
@@ -656,12 +774,14 @@ vnetsim_run_main(int argc, char **argv)
                        sizeof end_err);
     if (error) {
         fprintf(stderr, "%s\n", reason);
+        limits_disarm();
         lsim_destroy(h);
         return error < 0 || error == ENOMEM ? VNETSIM_EXIT_INTERNAL
                                             : VNETSIM_EXIT_INPUT;
     }
     if (e) {
         fprintf(stderr, "vnetsim run: %s\n", end_err);
+        limits_disarm();
         lsim_destroy(h);
         return VNETSIM_EXIT_INTERNAL;
     }
@@ -670,6 +790,7 @@ vnetsim_run_main(int argc, char **argv)
                          progress_wall_now() - wall0, sim_now(sim),
                          sim_fingerprint(sim), o.db);
     }
+    limits_disarm();
     lsim_destroy(h);
     return VNETSIM_EXIT_OK;
 }
@@ -742,7 +863,7 @@ spawn_run(const struct run_opts *o, const char *self, uint64_t run,
           uint64_t seed, const char *db, FILE *err)
 {
     char run_text[24], seed_text[24], until_text[48];
-    const char *args[16 + 2 * MAX_OVERRIDES];
+    const char *args[24 + 2 * MAX_OVERRIDES];
     char pbuf[MAX_OVERRIDES][512];
     size_t n = 0;
     pid_t pid;
@@ -762,6 +883,21 @@ spawn_run(const struct run_opts *o, const char *self, uint64_t run,
         unit_format(UNIT_TIME, o->until, until_text, sizeof until_text);
         args[n++] = "--until";
         args[n++] = until_text;
+    }
+    static const char *const limit_opts[3] = {
+        "--max-events", "--max-wall", "--max-memory",
+    };
+    char pages[24];
+    for (size_t i = 0; i < 3; i++) {
+        if (o->limit_text[i]) {
+            args[n++] = limit_opts[i];
+            args[n++] = o->limit_text[i];
+        }
+    }
+    if (o->max_db_pages) {
+        snprintf(pages, sizeof pages, "%" PRIu32, o->max_db_pages);
+        args[n++] = "--max-db-pages";
+        args[n++] = pages;
     }
     for (size_t i = 0; i < o->n_overrides; i++) {
         snprintf(pbuf[i], sizeof pbuf[i], "%s=%s", o->overrides[i].name,

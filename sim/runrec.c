@@ -54,6 +54,13 @@ runrec_begin(struct runrec *rr, const char *db_path,
     if (error) {
         return error;
     }
+    if (info->max_db_pages
+        && (error = res_set_max_pages(rr->db, info->max_db_pages))) {
+        snprintf(err, err_size, "%s", res_errmsg(rr->db));
+        res_close(rr->db);
+        rr->db = NULL;
+        return error;
+    }
     {
         /* Committed with the run row: a visible run always carries them. */
         const struct res_attr attrs[] = {

@@ -35,6 +35,7 @@ struct runrec_info {
     uint64_t run_number;        /* OMNeT++ runnumber (the sweep's run) */
     uint32_t repetition;
     const char *itervars;       /* "$nic=legacy, $load=50%" or "" */
+    uint32_t max_db_pages;      /* --max-db-pages (0: SQLite's default) */
 };
 
 /* Opens 'db_path' and begins a run named "CONFIG-RUNNUMBER-DATE-TIME-PID"

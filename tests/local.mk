@@ -167,6 +167,13 @@ TESTS += tests/test-merge.sh tests/test-sweep-list.sh \
 EXTRA_DIST += tests/test-merge.sh tests/test-sweep-list.sh \
 	tests/test-sweep-resume.sh tests/test-jobarray.sh tests/test-mpi.sh
 
+# -- reliability: sandbox escapes, crash safety and full disks, run limits
+# (doc/reliability.md) --
+TESTS += tests/test-sandbox-escape.sh tests/test-crash-safety.sh \
+	tests/test-limits.sh
+EXTRA_DIST += tests/test-sandbox-escape.sh tests/test-crash-safety.sh \
+	tests/test-limits.sh
+
 # -- vmswitch: vswitch-replay on generated captures (tshark if present) --
 if HAVE_PCAP
 noinst_PROGRAMS += tests/gen-traffic

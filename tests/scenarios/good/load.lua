@@ -57,6 +57,20 @@ for k in sorted_pairs({ zeta = 1, alpha = 2, [3] = 3, [1] = 4 }) do
   order[#order + 1] = tostring(k)
 end
 assert(table.concat(order, ",") == "1,3,alpha,zeta", table.concat(order, ","))
+order = {}
+for k, v in sorted_pairs({ b = 1, a = 2, [3] = "x", [1] = "y", [2.5] = "z",
+                           aa = 5, [-1] = 0 }) do
+  order[#order + 1] = tostring(k) .. "=" .. tostring(v)
+end
+assert(table.concat(order, ",") == "-1=0,1=y,2.5=z,3=x,a=2,aa=5,b=1",
+       table.concat(order, ","))
+local many, prev, count = {}, nil, 0
+for i = 1, 5000 do many[(i * 37) % 5003] = i end
+for k in sorted_pairs(many) do
+  assert(prev == nil or prev < k, "sorted_pairs out of order")
+  prev, count = k, count + 1
+end
+assert(count == 5000)
 
 sim.finish(function()
   sim.scalar("ticks", ticks, "1")

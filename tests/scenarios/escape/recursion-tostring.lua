@@ -1,0 +1,5 @@
+-- expect: 4: C stack overflow
+-- Recursion through __tostring and tostring.
+local t
+t = setmetatable({}, { __tostring = function() return tostring(t) end })
+print(t)
