@@ -49,6 +49,7 @@
 #include <sqlite3.h>
 
 #include "sim/cmpstat.h"
+#include "sim/results.h"
 
 enum { EXIT_SAME = 0, EXIT_DIFFERS = 1, EXIT_TROUBLE = 2 };
 
@@ -291,6 +292,8 @@ load_side(struct side *s)
         != SQLITE_OK) {
         return trouble(s->path, sqlite3_errmsg(s->db));
     }
+    /* A sweep may be writing the file: wait for its lock, as writers do. */
+    sqlite3_busy_timeout(s->db, RES_BUSY_TIMEOUT_MS);
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
         const char *why = sqlite3_errmsg(s->db);
         if (strstr(why, "no such table") || strstr(why, "no such column")

@@ -423,6 +423,9 @@ merge_db(const char *out, const char *const *in, size_t n_in, FILE *report,
      * the schema to any SQLite file. */
     if (out_exists && out_st.st_size > 0) {
         int rc = sqlite3_open_v2(out, &db, SQLITE_OPEN_READONLY, NULL);
+        if (rc == SQLITE_OK) {
+            sqlite3_busy_timeout(db, RES_BUSY_TIMEOUT_MS);
+        }
         error = rc == SQLITE_OK ? check_schema(db, "main", out, err, err_size)
                                 : EINVAL;
         if (rc != SQLITE_OK) {

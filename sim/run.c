@@ -922,6 +922,23 @@ spawn_run(const struct run_opts *o, const char *self, uint64_t run,
     return pid;
 }
 
+/* True if 'db' has the results schema's run table (a file another
+ * process has only begun to create has none yet). */
+static bool
+has_run_table(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    bool yes = false;
+
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE "
+                           "type = 'table' AND name = 'run'", -1, &st, NULL)
+        == SQLITE_OK) {
+        yes = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return yes;
+}
+
 /* Leaves out of 'selected' ('*n_sel' runs, compacted in place) the runs
  * that the database 'o->db' already holds complete: the same scenario
  * text, run number, seed, parameter values and duration (sim/runid.h).
@@ -946,7 +963,17 @@ skip_complete(const struct run_opts *o, const char *config,
     if (stat(o->db, &sb) || sb.st_size == 0) {
         return -1;
     }
-    if (sqlite3_open_v2(o->db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK
+    /* Another sweep may be writing the file: wait for its lock as a
+     * writer would (RES_BUSY_TIMEOUT_MS) rather than fail at once; and a
+     * file it has just created may not hold the schema yet, which means
+     * no run is complete in it. */
+    if (sqlite3_open_v2(o->db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
+        && sqlite3_busy_timeout(db, RES_BUSY_TIMEOUT_MS) == SQLITE_OK
+        && !has_run_table(db)) {
+        sqlite3_close(db);
+        return -1;
+    }
+    if (!db || sqlite3_errcode(db) != SQLITE_OK
         || runid_load(db, "main", &have, err, sizeof err)) {
         fprintf(stderr, "vnetsim sweep: %s: %s\n", o->db,
                 err[0] ? err : sqlite3_errmsg(db));
