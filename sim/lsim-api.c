@@ -1309,10 +1309,13 @@ lsim_finish(struct lsim *h, char *err, size_t err_size)
 {
     for (size_t i = 0; i < h->n_finish; i++) {
         lua_rawgeti(h->L, LUA_REGISTRYINDEX, h->finish_refs[i]);
-        int error = lsim_pcall(h, 0, 0, h->opts.callback_budget, err,
-                               err_size);
+        /* The message stays in h->err too: a failed host keeps its
+         * reason there for lsim_close_lua(). */
+        int error = lsim_pcall(h, 0, 0, h->opts.callback_budget, h->err,
+                               sizeof h->err);
         if (error) {
             h->failed = true;
+            snprintf(err, err_size, "%s", h->err);
             return error;
         }
     }
