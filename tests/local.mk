@@ -319,6 +319,15 @@ check-tsan:
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
 	  tests/tsan/test-vsw-threads && echo "check-tsan: no data race reported"
 
+# 'make check-valgrind': the quickstart's short form and compare under
+# valgrind's memcheck (tests/valgrind.sh); any memory error or definitely
+# lost block fails.  Not in make check (about 15 s).
+EXTRA_DIST += tests/valgrind.sh
+.PHONY: check-valgrind
+check-valgrind: all
+	@top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  $(SHELL) $(srcdir)/tests/valgrind.sh
+
 # The sanitizer builds are directories, which CLEANFILES cannot remove.
 clean-local: clean-sanitizers
 .PHONY: clean-sanitizers
