@@ -1278,6 +1278,9 @@ prepare(struct lsim *h, char *err, size_t err_size)
             return error;
         }
     }
+    if (lsim_check_names(h, err, err_size)) {
+        return EINVAL;          /* a model started under a taken name */
+    }
     h->prepared = true;
     return 0;
 }

@@ -185,6 +185,41 @@ innermost_position(lua_State *L, char *buf, size_t size)
     }
 }
 
+/* The metrics registry's duplicate hook: notes where the scenario was when
+ * an object took a name already in use. */
+static void
+note_duplicate(void *ctx, const char *full_name)
+{
+    struct lsim *h = ctx;
+
+    (void)full_name;
+    if (!h->dup_where[0] && h->L) {
+        innermost_position(h->L, h->dup_where, sizeof h->dup_where);
+    }
+}
+
+int
+lsim_check_names(struct lsim *h, char *err, size_t err_size)
+{
+    const char *dup = metrics_duplicate(h->metrics);
+    char msg[700];
+
+    if (!dup) {
+        return 0;
+    }
+    if (h->dup_where[0]) {
+        snprintf(msg, sizeof msg, "%s two objects have the same name: "
+                 "metric '%s' would be registered twice (give each object "
+                 "a name of its own)", h->dup_where, dup);
+    } else {
+        snprintf(msg, sizeof msg, "%s: two objects have the same name: "
+                 "metric '%s' would be registered twice (give each object "
+                 "a name of its own)", h->opts.scenario_path, dup);
+    }
+    one_line(err, err_size, msg);
+    return EINVAL;
+}
+
 int
 lsim_error(lua_State *L, const char *fmt, ...)
 {
@@ -1094,6 +1129,7 @@ lsim_create(const struct lsim_options *opts, struct lsim **out,
         lsim_destroy(h);
         return ENOMEM;
     }
+    metrics_on_duplicate(h->metrics, note_duplicate, h);
     h->comp = sim_component_add(h->sim, SIM_COMPONENT_ROOT, "scenario",
                                 &error);
     if (!h->comp) {
@@ -1218,7 +1254,8 @@ lsim_load(struct lsim *h, const void *text, size_t len, char *err,
     /* Settle the declarations: a scenario without sim.params still has to
      * account for -p and -r. */
     lua_pushcfunction(L, lsim_settle);
-    return lsim_pcall(h, 0, 0, h->opts.script_budget, err, err_size);
+    status = lsim_pcall(h, 0, 0, h->opts.script_budget, err, err_size);
+    return status ? status : lsim_check_names(h, err, err_size);
 }
 
 int
