@@ -263,6 +263,9 @@ lsim_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     void *p = realloc(ptr, nsize);
     if (p) {
         h->mem_used = h->mem_used - old + nsize;
+    } else if (!h->mem_where[0] && h->L) {
+        /* The machine's memory ran out, not the ceiling: note where. */
+        innermost_position(h->L, h->mem_where, sizeof h->mem_where);
     }
     return p;
 }
@@ -319,6 +322,26 @@ message_handler(lua_State *L)
     return 1;
 }
 
+/* True if 'msg', a scenario error, says that memory ran out rather than
+ * that the scenario is wrong: a binding reports a model's ENOMEM as
+ * "... (Cannot allocate memory)" (strerror) or "FILE:LINE: out of
+ * memory", and Lua as "not enough memory".  The program then exits 3
+ * (internal), not 1. */
+static bool
+is_oom_message(const char *msg)
+{
+    const char *nomem = strerror(ENOMEM);
+    size_t len = msg ? strlen(msg) : 0, n = strlen(nomem);
+    static const char oom[] = ": out of memory";
+
+    return msg && ((len >= n + 2 && msg[len - n - 2] == '('
+                    && !strncmp(msg + len - n - 1, nomem, n)
+                    && msg[len - 1] == ')')
+                   || (len >= sizeof oom - 1
+                       && !strcmp(msg + len - (sizeof oom - 1), oom))
+                   || !strcmp(msg, "not enough memory"));
+}
+
 int
 lsim_pcall(struct lsim *h, int nargs, int nresults, uint64_t budget,
            char *err, size_t err_size)
@@ -357,9 +380,22 @@ lsim_pcall(struct lsim *h, int nargs, int nresults, uint64_t budget,
     }
     if (status != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        one_line(err, err_size, msg ? msg : "unknown error");
+        int error = status == LUA_ERRMEM || is_oom_message(msg) ? ENOMEM
+                                                                 : EINVAL;
+        if (error == ENOMEM) {
+            char m[700];
+            if (status == LUA_ERRMEM) {
+                snprintf(m, sizeof m, "vnetsim: out of memory (%s%sthe Lua "
+                         "state)", h->mem_where, h->mem_where[0] ? " " : "");
+            } else {
+                snprintf(m, sizeof m, "vnetsim: out of memory (%s)", msg);
+            }
+            one_line(err, err_size, m);
+        } else {
+            one_line(err, err_size, msg ? msg : "unknown error");
+        }
         lua_pop(L, 1);
-        return status == LUA_ERRMEM ? ENOMEM : EINVAL;
+        return error;
     }
     return 0;
 }

@@ -107,8 +107,7 @@ index_add(struct metrics *reg, struct metric *m)
         size_t cap = reg->index_cap ? 2 * reg->index_cap : 64;
         struct metric **v = calloc(cap, sizeof *v);
         if (!v) {
-            fprintf(stderr, "vnetsim: out of memory\n");
-            abort();
+            sim_out_of_memory("metrics registry");
         }
         for (size_t i = 0; i < reg->n; i++) {
             index_put(v, cap, reg->all[i]);
@@ -125,8 +124,7 @@ xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p) {
-        fprintf(stderr, "vnetsim: out of memory\n");
-        abort();
+        sim_out_of_memory("metrics registry");
     }
     return p;
 }
@@ -207,8 +205,7 @@ add(struct metrics *reg, enum metric_kind kind, sim_component_id comp,
         reg->cap = reg->cap ? 2 * reg->cap : 16;
         reg->all = realloc(reg->all, reg->cap * sizeof *reg->all);
         if (!reg->all) {
-            fprintf(stderr, "vnetsim: out of memory\n");
-            abort();
+            sim_out_of_memory("metrics registry");
         }
     }
     reg->all[reg->n++] = m;
@@ -352,8 +349,7 @@ push_sample(struct metric *m, sim_time_t t, uint64_t event, double value)
         m->cap_samples = m->cap_samples ? 2 * m->cap_samples : 64;
         m->samples = realloc(m->samples, m->cap_samples * sizeof *m->samples);
         if (!m->samples) {
-            fprintf(stderr, "vnetsim: out of memory\n");
-            abort();
+            sim_out_of_memory("metrics registry");
         }
     }
     m->samples[m->n_samples++] = (struct sample){ t, event, value };

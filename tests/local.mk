@@ -201,6 +201,10 @@ endif
 TESTS += tests/test-replay.sh
 EXTRA_DIST += tests/test-replay.sh
 
+# -- the program: memory running out is "vnetsim: out of memory", exit 3 --
+TESTS += tests/test-oom.sh
+EXTRA_DIST += tests/test-oom.sh
+
 # -- fuzzing and thread sanitizer targets --
 # Neither needs a configure option: each compiles its program straight from
 # the sources with clang and the sanitizer flags, into its own directory of
