@@ -332,11 +332,22 @@ check-valgrind: all
 	@top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	  $(SHELL) $(srcdir)/tests/valgrind.sh
 
+# 'make check-determinism-builds': vnetsim built four ways from the
+# tarball (gcc -O0 and -O2, clang -O2, clang with ASan and UBSan) must give
+# the same fingerprints and numbers on the quickstart and nic-compare
+# (scripts/determinism-builds).  Several minutes: not in make check.
+EXTRA_DIST += scripts/determinism-builds
+.PHONY: check-determinism-builds
+check-determinism-builds:
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  SQLITE3='$(SQLITE3)' $(SHELL) $(srcdir)/scripts/determinism-builds
+
 # The sanitizer builds are directories, which CLEANFILES cannot remove.
 clean-local: clean-sanitizers
 .PHONY: clean-sanitizers
 clean-sanitizers:
-	-rm -rf tests/tsan tests/fuzz/bin tests/fuzz/obj tests/fuzz/work
+	-rm -rf tests/tsan tests/fuzz/bin tests/fuzz/obj tests/fuzz/work \
+	  _build/determinism
 
 TESTS += $(check_PROGRAMS)
 
