@@ -81,7 +81,7 @@ guest_stack_receive(struct guest_stack *gs, struct cpu_exec *x,
     } else {
         struct rx_batch **v = realloc(gs->pool, (gs->n_pool + 1) * sizeof *v);
         if (!v || !(b = calloc(1, sizeof *b))) {
-            sim_fatal("guest stack: out of memory");
+            sim_out_of_memory("guest stack");
         }
         gs->pool = v;
         gs->pool[gs->n_pool++] = b;
@@ -90,7 +90,7 @@ guest_stack_receive(struct guest_stack *gs, struct cpu_exec *x,
     if (b->cap < n) {
         struct vsw_pkt **v = realloc(b->pkts, n * sizeof *v);
         if (!v) {
-            sim_fatal("guest stack: out of memory");
+            sim_out_of_memory("guest stack");
         }
         b->pkts = v;
         b->cap = n;
@@ -118,7 +118,7 @@ txq_grow(struct guest_stack *gs)
     struct vsw_pkt **v = malloc(cap * sizeof *v);
 
     if (!v) {
-        sim_fatal("guest stack: out of memory");
+        sim_out_of_memory("guest stack");
     }
     for (size_t i = 0; i < gs->tx_n; i++) {
         v[i] = gs->txq[(gs->tx_head + i) % gs->tx_cap];

@@ -104,20 +104,20 @@ indicate(void *ctx, struct cpu_exec *x, uint32_t q, struct vsw_pkt **pkts,
             size_t cap = hs->cap_pool ? hs->cap_pool * 2 : 8;
             struct indication **v = realloc(hs->pool, cap * sizeof *v);
             if (!v) {
-                sim_fatal("host stack: out of memory");
+                sim_out_of_memory("host stack");
             }
             hs->pool = v;
             hs->cap_pool = cap;
         }
         if (!(ind = calloc(1, sizeof *ind))) {
-            sim_fatal("host stack: out of memory");
+            sim_out_of_memory("host stack");
         }
         hs->pool[hs->n_pool++] = ind;
     }
     if (ind->cap < n) {
         struct vsw_pkt **v = realloc(ind->pkts, n * sizeof *v);
         if (!v) {
-            sim_fatal("host stack: out of memory");
+            sim_out_of_memory("host stack");
         }
         ind->pkts = v;
         ind->cap = n;
@@ -180,7 +180,7 @@ send_hook(void *ctx, struct vsw_pkt *pkt)
         size_t cap = hs->tx_cap ? hs->tx_cap * 2 : 256;
         struct vsw_pkt **v = malloc(cap * sizeof *v);
         if (!v) {
-            sim_fatal("host stack: out of memory");
+            sim_out_of_memory("host stack");
         }
         for (size_t i = 0; i < hs->tx_n; i++) {
             v[i] = hs->txq[(hs->tx_head + i) % hs->tx_cap];

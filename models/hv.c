@@ -840,7 +840,7 @@ hv_gthread_create(struct hv_vp *vp, const char *name, uint32_t owner)
 
     if (!t || !(t->name = strdup(name))) {
         free(t);
-        sim_fatal("hv: out of memory");
+        sim_out_of_memory("hv");
     }
     t->vp = vp;
     t->owner = owner;
@@ -850,7 +850,7 @@ hv_gthread_create(struct hv_vp *vp, const char *name, uint32_t owner)
         size_t n = vm->n_threads;
         struct hv_gthread **v = realloc(vm->threads, (n + 1) * sizeof *v);
         if (!v) {
-            sim_fatal("hv: out of memory");
+            sim_out_of_memory("hv");
         }
         v[n] = t;
         vm->threads = v;

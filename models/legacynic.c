@@ -74,7 +74,7 @@ dev_tx(void *ctx, const uint8_t *frame, size_t len)
     struct vsw_pkt *pkt = vsw_pkt_from_bytes(frame, len);
 
     if (!pkt) {
-        sim_fatal("legacy NIC: out of memory");
+        sim_out_of_memory("legacy NIC");
     }
     metric_add(nic->m_tx_frames, 1);
     pktvec_push(&nic->out, pkt);
@@ -192,7 +192,7 @@ drv_rx(void *ctx, const uint8_t *frame, size_t len)
     struct vsw_pkt *pkt = vsw_pkt_from_bytes(frame, len);
 
     if (!pkt) {
-        sim_fatal("legacy NIC: out of memory");
+        sim_out_of_memory("legacy NIC");
     }
     pktvec_push(&nic->up, pkt);
 }

@@ -74,7 +74,7 @@ backlog_push(struct mp_queue *q, struct vsw_pkt *pkt)
         size_t cap = q->bl_cap ? q->bl_cap * 2 : 64;
         struct vsw_pkt **v = malloc(cap * sizeof *v);
         if (!v) {
-            sim_fatal("miniport: out of memory");
+            sim_out_of_memory("miniport");
         }
         for (size_t i = 0; i < q->bl_n; i++) {
             v[i] = q->backlog[(q->bl_head + i) % q->bl_cap];
@@ -133,13 +133,13 @@ miniport_send(struct miniport *mp, struct cpu_exec *x, uint32_t q,
             size_t cap = mp->cap_pool ? mp->cap_pool * 2 : 16;
             struct mp_send **v = realloc(mp->pool, cap * sizeof *v);
             if (!v) {
-                sim_fatal("miniport: out of memory");
+                sim_out_of_memory("miniport");
             }
             mp->pool = v;
             mp->cap_pool = cap;
         }
         if (!(s = malloc(sizeof *s))) {
-            sim_fatal("miniport: out of memory");
+            sim_out_of_memory("miniport");
         }
         mp->pool[mp->n_pool++] = s;
     }

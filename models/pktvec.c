@@ -17,7 +17,7 @@ pktvec_push(struct pktvec *f, struct vsw_pkt *pkt)
         size_t cap = f->cap ? 2 * f->cap : 64;
         struct vsw_pkt **v = realloc(f->v, cap * sizeof *v);
         if (!v) {
-            sim_fatal("out of memory for a frame vector");
+            sim_out_of_memory("frame vector");
         }
         f->v = v;
         f->cap = cap;

@@ -53,7 +53,7 @@ fifo_push(struct fifo *f, void *p)
         size_t cap = f->cap ? f->cap * 2 : 16;
         void **v = malloc(cap * sizeof *v);
         if (!v) {
-            sim_fatal("pnic: out of memory");
+            sim_out_of_memory("pnic");
         }
         for (size_t i = 0; i < f->n; i++) {
             v[i] = f->v[(f->head + i) % f->cap];
@@ -195,7 +195,7 @@ vector_kick(struct pnic_queue *q)
         if (sim_schedule_at(nic->sim, at, q->comp, EV_FIRE, fire, q, NULL) == 0) {
             return;
         }
-        sim_fatal("pnic: out of memory");
+        sim_out_of_memory("pnic");
     }
     /* Fire: coalesced segments are closed (their data is already in the
      * buffer: the descriptor completes at once), the message goes out,
@@ -383,7 +383,7 @@ rx_to_ring(struct pnic_queue *q, struct vsw_pkt *pkt, bool immediate)
     fifo_push(&q->rx_dma, pkt);
     if (sim_schedule_in(nic->sim, nic->cfg.dma_latency_ps, q->comp,
                         EV_RX_DMA, rx_dma_done, q, NULL)) {
-        sim_fatal("pnic: out of memory");
+        sim_out_of_memory("pnic");
     }
 }
 
@@ -474,12 +474,12 @@ tx_offload(struct pnic *nic, struct pnic_queue *q, struct vsw_pkt *pkt)
     for (size_t i = 0; i < n; i++) {
         struct txframe *f = malloc(sizeof *f);
         if (!f) {
-            sim_fatal("pnic: out of memory");
+            sim_out_of_memory("pnic");
         }
         struct vsw_pkt *s = segs[i];
         if (nic->cfg.vlan_offload && s->oob.vlan_present) {
             if (vsw_pkt_insert_vlan(s, s->oob.vlan_id, s->oob.priority)) {
-                sim_fatal("pnic: out of memory");
+                sim_out_of_memory("pnic");
             }
             s->oob.vlan_present = false;
         }
@@ -562,7 +562,7 @@ pnic_tx_post(struct pnic *nic, uint32_t qi, struct vsw_pkt *pkt)
     fifo_push(&q->tx_dma, pkt);
     if (sim_schedule_in(nic->sim, nic->cfg.dma_latency_ps, q->comp,
                         EV_TX_DMA, tx_dma_done, q, NULL)) {
-        sim_fatal("pnic: out of memory");
+        sim_out_of_memory("pnic");
     }
     return 0;
 }

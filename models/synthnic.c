@@ -683,7 +683,7 @@ queue_deliver(void *ctx, struct cpu_exec *x, struct vsw_pkt **pkts, size_t n,
     } else {
         struct rx_job **v = realloc(nic->jobs, (nic->n_jobs + 1) * sizeof *v);
         if (!v || !(j = malloc(sizeof *j))) {
-            sim_fatal("synthetic NIC: out of memory");
+            sim_out_of_memory("synthetic NIC");
         }
         nic->jobs = v;
         nic->jobs[nic->n_jobs++] = j;
@@ -945,7 +945,7 @@ nic_deliver(void *ctx, struct cpu_exec *x, struct vsw_pkt **pkts, size_t n,
         struct split_job **v = realloc(nic->jobs,
                                        (nic->n_jobs + 1) * sizeof *v);
         if (!v || !(j = malloc(sizeof *j))) {
-            sim_fatal("synthetic NIC: out of memory");
+            sim_out_of_memory("synthetic NIC");
         }
         nic->jobs = v;
         nic->jobs[nic->n_jobs++] = j;

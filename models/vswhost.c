@@ -115,7 +115,7 @@ grow(void *v, size_t *cap, size_t need, size_t size)
     }
     v = realloc(v, c * size);
     if (!v) {
-        sim_fatal("vmswitch host: out of memory");
+        sim_out_of_memory("vmswitch host");
     }
     *cap = c;
     return v;
@@ -175,7 +175,7 @@ on_deliver(void *owner, struct vsw_pkt *const pkts[], size_t n)
         if (k < sw->cur_n && sw->cur_in[k] == pkt && !sw->claimed[k]) {
             sw->claimed[k] = true;
         } else if (!(pkt = vsw_pkt_clone(pkts[i]))) {
-            sim_fatal("vmswitch host: out of memory");
+            sim_out_of_memory("vmswitch host");
         }
         b->v[b->n++] = (struct entry){ p, pkt };
         capture(p, pkt);
@@ -242,7 +242,7 @@ vswh_process(struct vswh *sw, struct cpu_exec *x, uint32_t src_port,
     } else {
         struct batch **v = realloc(sw->pool, (sw->n_pool + 1) * sizeof *v);
         if (!v || !(b = calloc(1, sizeof *b))) {
-            sim_fatal("vmswitch host: out of memory");
+            sim_out_of_memory("vmswitch host");
         }
         sw->pool = v;
         sw->pool[sw->n_pool++] = b;
@@ -257,7 +257,7 @@ vswh_process(struct vswh *sw, struct cpu_exec *x, uint32_t src_port,
                        sizeof *sw->claimed);
     cookies = malloc((n + 1) * sizeof *cookies);
     if (!cookies) {
-        sim_fatal("vmswitch host: out of memory");
+        sim_out_of_memory("vmswitch host");
     }
     if (sw->trace) {
         struct port *src = port_by_id(sw, src_port);
@@ -448,7 +448,7 @@ uplink_deliver(void *ctx, struct cpu_exec *x, struct vsw_pkt **pkts,
     } else {
         struct send_job **v = realloc(sw->jobs, (sw->n_jobs + 1) * sizeof *v);
         if (!v || !(j = calloc(1, sizeof *j))) {
-            sim_fatal("vmswitch host: out of memory");
+            sim_out_of_memory("vmswitch host");
         }
         sw->jobs = v;
         sw->jobs[sw->n_jobs++] = j;
@@ -457,7 +457,7 @@ uplink_deliver(void *ctx, struct cpu_exec *x, struct vsw_pkt **pkts,
     if (j->cap < n) {
         struct vsw_pkt **p = realloc(j->pkts, n * sizeof *p);
         if (!p) {
-            sim_fatal("vmswitch host: out of memory");
+            sim_out_of_memory("vmswitch host");
         }
         j->pkts = p;
         j->cap = n;

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sim/log.h"
 #include "sim/metrics.h"
 #include "sim/record.h"
 #include "sim/results.h"
@@ -87,8 +88,7 @@ on_arrival(struct sim *sim, void *ctx)
         size_t cap = q->cap ? 2 * q->cap : 1024;
         sim_time_t *fifo = calloc(cap, sizeof *fifo);
         if (!fifo) {
-            fprintf(stderr, "vnetsim: out of memory\n");
-            abort();
+            sim_out_of_memory("demo queue");
         }
         for (size_t i = 0; i < q->n; i++) {
             fifo[i] = q->fifo[(q->head + i) % q->cap];

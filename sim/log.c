@@ -198,6 +198,11 @@ sim_log(const struct sim *sim, sim_component_id comp,
 void
 sim_assert_fail(const char *file, int line, const char *cond)
 {
+    static const char oom[] = "out of memory ";
+
+    if (!strncmp(cond, oom, sizeof oom - 1)) {
+        sim_out_of_memory(cond + sizeof oom - 1);
+    }
     fflush(NULL);
     fprintf(stderr, "%s:%d: assertion failed: %s\n", file, line, cond);
     abort();
@@ -214,5 +219,13 @@ sim_fatal(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    exit(3);
+}
+
+void
+sim_out_of_memory(const char *what)
+{
+    fflush(NULL);
+    fprintf(stderr, "vnetsim: out of memory (%s)\n", what);
     exit(3);
 }

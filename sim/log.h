@@ -67,4 +67,12 @@ _Noreturn void sim_assert_fail(const char *file, int line, const char *cond);
 _Noreturn void sim_fatal(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
+/* The simulator program's answer to memory running out where it cannot
+ * be returned as ENOMEM: prints the one line "vnetsim: out of memory
+ * (WHAT)" on stderr and exits with status 3 (internal error), never a
+ * crash.  'what' names what was being allocated ("pnic", "metrics
+ * registry").  An assertion whose text starts with "out of memory" (the
+ * event queue reports its growth failing so) ends the same way. */
+_Noreturn void sim_out_of_memory(const char *what);
+
 #endif /* VNETSIM_SIM_LOG_H */

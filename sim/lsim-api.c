@@ -1298,6 +1298,9 @@ prepare(struct lsim *h, char *err, size_t err_size)
             return error;
         }
     }
+    if (lsim_check_names(h, err, err_size)) {
+        return EINVAL;          /* a model started under a taken name */
+    }
     h->prepared = true;
     return 0;
 }
@@ -1338,10 +1341,13 @@ lsim_finish(struct lsim *h, char *err, size_t err_size)
     h->finishing = true;
     for (size_t i = 0; i < h->n_finish; i++) {
         lua_rawgeti(h->L, LUA_REGISTRYINDEX, h->finish_refs[i]);
-        int error = lsim_pcall(h, 0, 0, h->opts.callback_budget, err,
-                               err_size);
+        /* The message stays in h->err too: a failed host keeps its
+         * reason there for lsim_close_lua(). */
+        int error = lsim_pcall(h, 0, 0, h->opts.callback_budget, h->err,
+                               sizeof h->err);
         if (error) {
             h->failed = true;
+            snprintf(err, err_size, "%s", h->err);
             return error;
         }
     }

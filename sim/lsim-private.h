@@ -86,6 +86,8 @@ struct lsim {
     size_t mem_used, mem_limit;
     bool mem_exceeded;
     char mem_where[200];
+    char dup_where[200];            /* FILE:LINE: of the first object whose
+                                     * name was taken (metrics_on_duplicate) */
     uint64_t budget, used;
     bool budget_exceeded;
     bool handles_dead;
@@ -150,6 +152,9 @@ const char *lsim_suggest(const char *word, const char *const *cands,
 void lsim_open_api(lua_State *L);
 int lsim_math_random(lua_State *L);
 int lsim_settle(lua_State *L);
+/* EINVAL with a one-line message if two objects were given the same name
+ * (the metrics registry saw a full name twice), else 0. */
+int lsim_check_names(struct lsim *h, char *err, size_t err_size);
 void lsim_free_api(struct lsim *h);
 
 #endif /* VNETSIM_SIM_LSIM_PRIVATE_H */

@@ -225,6 +225,41 @@ innermost_position(lua_State *L, char *buf, size_t size)
     }
 }
 
+/* The metrics registry's duplicate hook: notes where the scenario was when
+ * an object took a name already in use. */
+static void
+note_duplicate(void *ctx, const char *full_name)
+{
+    struct lsim *h = ctx;
+
+    (void)full_name;
+    if (!h->dup_where[0] && h->L) {
+        innermost_position(h->L, h->dup_where, sizeof h->dup_where);
+    }
+}
+
+int
+lsim_check_names(struct lsim *h, char *err, size_t err_size)
+{
+    const char *dup = metrics_duplicate(h->metrics);
+    char msg[700];
+
+    if (!dup) {
+        return 0;
+    }
+    if (h->dup_where[0]) {
+        snprintf(msg, sizeof msg, "%s two objects have the same name: "
+                 "metric '%s' would be registered twice (give each object "
+                 "a name of its own)", h->dup_where, dup);
+    } else {
+        snprintf(msg, sizeof msg, "%s: two objects have the same name: "
+                 "metric '%s' would be registered twice (give each object "
+                 "a name of its own)", h->opts.scenario_path, dup);
+    }
+    one_line(err, err_size, msg);
+    return EINVAL;
+}
+
 int
 lsim_error(lua_State *L, const char *fmt, ...)
 {
@@ -274,6 +309,9 @@ lsim_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
              * what they build): one instruction per LSIM_WORK_BYTES. */
             charge(h, (nsize - old) / LSIM_WORK_BYTES);
         }
+    } else if (!h->mem_where[0] && h->L) {
+        /* The machine's memory ran out, not the ceiling: note where. */
+        innermost_position(h->L, h->mem_where, sizeof h->mem_where);
     }
     return p;
 }
@@ -349,6 +387,26 @@ message_handler(lua_State *L)
     return 1;
 }
 
+/* True if 'msg', a scenario error, says that memory ran out rather than
+ * that the scenario is wrong: a binding reports a model's ENOMEM as
+ * "... (Cannot allocate memory)" (strerror) or "FILE:LINE: out of
+ * memory", and Lua as "not enough memory".  The program then exits 3
+ * (internal), not 1. */
+static bool
+is_oom_message(const char *msg)
+{
+    const char *nomem = strerror(ENOMEM);
+    size_t len = msg ? strlen(msg) : 0, n = strlen(nomem);
+    static const char oom[] = ": out of memory";
+
+    return msg && ((len >= n + 2 && msg[len - n - 2] == '('
+                    && !strncmp(msg + len - n - 1, nomem, n)
+                    && msg[len - 1] == ')')
+                   || (len >= sizeof oom - 1
+                       && !strcmp(msg + len - (sizeof oom - 1), oom))
+                   || !strcmp(msg, "not enough memory"));
+}
+
 int
 lsim_pcall(struct lsim *h, int nargs, int nresults, uint64_t budget,
            char *err, size_t err_size)
@@ -388,9 +446,22 @@ lsim_pcall(struct lsim *h, int nargs, int nresults, uint64_t budget,
     }
     if (status != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        one_line(err, err_size, msg ? msg : "unknown error");
+        int error = status == LUA_ERRMEM || is_oom_message(msg) ? ENOMEM
+                                                                 : EINVAL;
+        if (error == ENOMEM) {
+            char m[700];
+            if (status == LUA_ERRMEM) {
+                snprintf(m, sizeof m, "vnetsim: out of memory (%s%sthe Lua "
+                         "state)", h->mem_where, h->mem_where[0] ? " " : "");
+            } else {
+                snprintf(m, sizeof m, "vnetsim: out of memory (%s)", msg);
+            }
+            one_line(err, err_size, m);
+        } else {
+            one_line(err, err_size, msg ? msg : "unknown error");
+        }
         lua_pop(L, 1);
-        return status == LUA_ERRMEM ? ENOMEM : EINVAL;
+        return error;
     }
     return 0;
 }
@@ -1432,6 +1503,7 @@ lsim_create(const struct lsim_options *opts, struct lsim **out,
         lsim_destroy(h);
         return ENOMEM;
     }
+    metrics_on_duplicate(h->metrics, note_duplicate, h);
     h->comp = sim_component_add(h->sim, SIM_COMPONENT_ROOT, "scenario",
                                 &error);
     if (!h->comp) {
@@ -1556,7 +1628,8 @@ lsim_load(struct lsim *h, const void *text, size_t len, char *err,
     /* Settle the declarations: a scenario without sim.params still has to
      * account for -p and -r. */
     lua_pushcfunction(L, lsim_settle);
-    return lsim_pcall(h, 0, 0, h->opts.script_budget, err, err_size);
+    status = lsim_pcall(h, 0, 0, h->opts.script_budget, err, err_size);
+    return status ? status : lsim_check_names(h, err, err_size);
 }
 
 int

@@ -70,6 +70,9 @@ struct metrics {
     sim_time_t interval;        /* 0 = no sampling scheduled */
     bool was_reset;             /* 'reset_time' is meaningful */
     sim_time_t reset_time;      /* time of the last reset */
+    char *duplicate;            /* the first full name registered twice */
+    metrics_dup_fn *dup_fn;     /* told of each one */
+    void *dup_ctx;
 };
 
 enum { EV_SAMPLE = 1, EV_RESET = 2 };
@@ -104,8 +107,7 @@ index_add(struct metrics *reg, struct metric *m)
         size_t cap = reg->index_cap ? 2 * reg->index_cap : 64;
         struct metric **v = calloc(cap, sizeof *v);
         if (!v) {
-            fprintf(stderr, "vnetsim: out of memory\n");
-            abort();
+            sim_out_of_memory("metrics registry");
         }
         for (size_t i = 0; i < reg->n; i++) {
             index_put(v, cap, reg->all[i]);
@@ -122,8 +124,7 @@ xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p) {
-        fprintf(stderr, "vnetsim: out of memory\n");
-        abort();
+        sim_out_of_memory("metrics registry");
     }
     return p;
 }
@@ -164,6 +165,7 @@ metrics_destroy(struct metrics *reg)
     }
     free(reg->all);
     free(reg->index);
+    free(reg->duplicate);
     free(reg);
 }
 
@@ -188,14 +190,22 @@ add(struct metrics *reg, enum metric_kind kind, sim_component_id comp,
     m->unit = xstrdup(unit ? unit : "");
     m->description = xstrdup(description ? description : "");
     m->start = m->last_change = m->time_at_sample = sim_now(reg->sim);
-    SIM_ASSERT(metrics_find(reg, m->full_name) == NULL);
+    if (metrics_find(reg, m->full_name)) {
+        /* Two objects given the same name: the caller's input is at
+         * fault, and the host reports it (metrics_duplicate()). */
+        if (!reg->duplicate) {
+            reg->duplicate = xstrdup(m->full_name);
+        }
+        if (reg->dup_fn) {
+            reg->dup_fn(reg->dup_ctx, m->full_name);
+        }
+    }
     index_add(reg, m);
     if (reg->n == reg->cap) {
         reg->cap = reg->cap ? 2 * reg->cap : 16;
         reg->all = realloc(reg->all, reg->cap * sizeof *reg->all);
         if (!reg->all) {
-            fprintf(stderr, "vnetsim: out of memory\n");
-            abort();
+            sim_out_of_memory("metrics registry");
         }
     }
     reg->all[reg->n++] = m;
@@ -339,8 +349,7 @@ push_sample(struct metric *m, sim_time_t t, uint64_t event, double value)
         m->cap_samples = m->cap_samples ? 2 * m->cap_samples : 64;
         m->samples = realloc(m->samples, m->cap_samples * sizeof *m->samples);
         if (!m->samples) {
-            fprintf(stderr, "vnetsim: out of memory\n");
-            abort();
+            sim_out_of_memory("metrics registry");
         }
     }
     m->samples[m->n_samples++] = (struct sample){ t, event, value };
@@ -477,6 +486,19 @@ struct metric *
 metrics_at(const struct metrics *reg, size_t i)
 {
     return i < reg->n ? reg->all[i] : NULL;
+}
+
+void
+metrics_on_duplicate(struct metrics *reg, metrics_dup_fn *fn, void *ctx)
+{
+    reg->dup_fn = fn;
+    reg->dup_ctx = ctx;
+}
+
+const char *
+metrics_duplicate(const struct metrics *reg)
+{
+    return reg->duplicate;
 }
 
 struct metric *

@@ -55,7 +55,15 @@
  *
  * MEMORY.  The registry owns every metric; metrics_destroy() frees them.
  * Registration aborts with a message if memory runs out (the simulator
- * program's policy), and asserts that full names are unique.
+ * program's policy).
+ *
+ * NAMES.  Full names are unique when every object has a name of its own;
+ * two objects of a scenario given the same name would register the same
+ * full name twice.  That is the scenario's error, not a crash: the second
+ * metric is registered anyway (metrics_find() returns the first), the
+ * first such name is kept for metrics_duplicate(), and the hook of
+ * metrics_on_duplicate() is told at once, so the Lua host can name the
+ * scenario line and refuse the scenario before it runs.
  */
 #ifndef VNETSIM_SIM_METRICS_H
 #define VNETSIM_SIM_METRICS_H 1
@@ -131,6 +139,12 @@ void metrics_finish(struct metrics *reg);
 size_t metrics_count(const struct metrics *reg);
 struct metric *metrics_at(const struct metrics *reg, size_t i);
 struct metric *metrics_find(const struct metrics *reg, const char *full_name);
+
+/* Names registered twice (see NAMES above): the hook called with each
+ * such full name, and the first one (NULL while there is none). */
+typedef void metrics_dup_fn(void *ctx, const char *full_name);
+void metrics_on_duplicate(struct metrics *reg, metrics_dup_fn *fn, void *ctx);
+const char *metrics_duplicate(const struct metrics *reg);
 
 enum metric_kind metric_kind(const struct metric *m);
 const char *metric_full_name(const struct metric *m);

@@ -109,8 +109,37 @@ tests_fuzz_fuzz_vsw_pipeline_SOURCES = tests/fuzz/fuzz-vsw-pipeline.c \
 tests_fuzz_fuzz_vsw_pipeline_CPPFLAGS = $(AM_CPPFLAGS)
 tests_fuzz_fuzz_vsw_pipeline_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_vsw_pipeline_LDFLAGS = $(FUZZ_CFLAGS)
-EXTRA_DIST += tests/fuzz/corpus
-# 'make fuzz' builds and runs both targets: see the end of this file.
+# The replay, units, scenario and compare targets: the same driver
+# replays each one's corpus (tests/fuzz/corpus/NAME/) under make check.
+check_PROGRAMS += tests/fuzz/run-corpus-replay
+tests_fuzz_run_corpus_replay_SOURCES = tests/fuzz/run-corpus.c \
+	tests/fuzz/fuzz-replay.c
+tests_fuzz_run_corpus_replay_CPPFLAGS = $(AM_CPPFLAGS) $(PCAP_CFLAGS) \
+	-DCORPUS_NAME='"replay"'
+tests_fuzz_run_corpus_replay_LDADD = libvmswitch.la $(PCAP_LIBS) $(LIBS)
+check_PROGRAMS += tests/fuzz/run-corpus-units
+tests_fuzz_run_corpus_units_SOURCES = tests/fuzz/run-corpus.c \
+	tests/fuzz/fuzz-units.c
+tests_fuzz_run_corpus_units_CPPFLAGS = $(AM_CPPFLAGS) -DCORPUS_NAME='"units"'
+tests_fuzz_run_corpus_units_LDADD = libsim.la $(LIBS)
+check_PROGRAMS += tests/fuzz/run-corpus-scenario
+tests_fuzz_run_corpus_scenario_SOURCES = tests/fuzz/run-corpus.c \
+	tests/fuzz/fuzz-scenario.c sim/lsim.c sim/lsim-api.c
+tests_fuzz_run_corpus_scenario_CPPFLAGS = $(AM_CPPFLAGS) $(LUA_CFLAGS) \
+	-DCORPUS_NAME='"scenario"'
+tests_fuzz_run_corpus_scenario_LDADD = libmodels.la libsim.la libvmswitch.la \
+	$(LUA_LIBS) $(SQLITE_LIBS) $(LIBS)
+check_PROGRAMS += tests/fuzz/run-corpus-compare
+tests_fuzz_run_corpus_compare_SOURCES = tests/fuzz/run-corpus.c \
+	tests/fuzz/fuzz-compare.c sim/compare.c sim/cmpstat.c
+tests_fuzz_run_corpus_compare_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE_CFLAGS) \
+	$(GSL_CFLAGS) -DCORPUS_NAME='"compare"'
+tests_fuzz_run_corpus_compare_LDADD = $(SQLITE_LIBS) $(GSL_LIBS) $(LIBS)
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz-replay.c \
+	tests/fuzz/fuzz-units.c tests/fuzz/fuzz-scenario.c \
+	tests/fuzz/fuzz-compare.c
+# 'make fuzz' and 'make fuzz-smoke' build and run every target: see the
+# end of this file.
 
 # -- vmswitch: fdb, ACL, QoS --
 check_PROGRAMS += tests/test-vsw-fdb
@@ -186,6 +215,10 @@ endif
 TESTS += tests/test-replay.sh
 EXTRA_DIST += tests/test-replay.sh
 
+# -- the program: memory running out is "vnetsim: out of memory", exit 3 --
+TESTS += tests/test-oom.sh
+EXTRA_DIST += tests/test-oom.sh
+
 # -- fuzzing and thread sanitizer targets --
 # Neither needs a configure option: each compiles its program straight from
 # the sources with clang and the sanitizer flags, into its own directory of
@@ -194,47 +227,97 @@ EXTRA_DIST += tests/test-replay.sh
 sanitizer_lib_srcs = $(filter %.c,$(libvmswitch_la_SOURCES))
 
 # 'make fuzz' builds every libFuzzer target in FUZZ_TARGETS with
-# $(FUZZ_CC) -fsanitize=fuzzer,address,undefined into tests/fuzz/bin/,
-# copies its seed corpus tests/fuzz/corpus/NAME/ into tests/fuzz/work/NAME/
+# $(FUZZ_CC) -fsanitize=fuzzer,address,undefined into tests/fuzz/bin/
+# (objects in tests/fuzz/obj/, rebuilt when any header changes), copies
+# its seed corpus tests/fuzz/corpus/NAME/ into tests/fuzz/work/NAME/
 # (build tree; earlier findings there are kept) and runs it on that copy
 # for $(FUZZ_SECONDS) seconds.  New inputs stay in the copy, crash inputs
 # go to tests/fuzz/work/NAME-crash-*; the source corpus is never written.
-# A finding fails the target.  Example: make fuzz FUZZ_SECONDS=300
+# A finding (crash, leak, sanitizer report, an input slower than
+# FUZZ_TIMEOUT seconds, more than 2 GiB) fails the target.
+# Example: make fuzz FUZZ_SECONDS=300 FUZZ_TARGETS=scenario
+# 'make fuzz-smoke' is the same for FUZZ_SMOKE_SECONDS each (CI).
 FUZZ_CC = clang
 FUZZ_SECONDS = 30
-FUZZ_TARGETS = vsw-parse vsw-pipeline
-FUZZ_FLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined
-.PHONY: fuzz
+FUZZ_SMOKE_SECONDS = 20
+FUZZ_TIMEOUT = 10
+FUZZ_TARGETS = vsw-parse vsw-pipeline replay units scenario compare
+FUZZ_FLAGS = -std=c11 -g -O1 -ffp-contract=off \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_CPPFLAGS = -I$(top_builddir) -I$(top_srcdir) $(LUA_CFLAGS) \
+	$(SQLITE_CFLAGS) $(PCAP_CFLAGS) $(NETTLE_CFLAGS) $(GSL_CFLAGS)
+FUZZ_OBJ = tests/fuzz/obj
+fuzz_objs = $(addprefix $(FUZZ_OBJ)/,$(patsubst %.c,%.o,$(filter %.c,$(1))))
+# What each target links besides its own file.
+fuzz_vmswitch_srcs = $(sanitizer_lib_srcs)
+fuzz_sim_srcs = $(filter %.c,$(libsim_la_SOURCES))
+fuzz_models_srcs = $(filter %.c,$(libmodels_la_SOURCES)) \
+	$(nodist_libmodels_la_SOURCES)
+FUZZ_SRCS_vsw_parse = $(fuzz_vmswitch_srcs)
+FUZZ_SRCS_vsw_pipeline = $(fuzz_vmswitch_srcs)
+FUZZ_SRCS_replay = $(fuzz_vmswitch_srcs)
+FUZZ_SRCS_units = sim/units.c sim/suggest.c
+FUZZ_SRCS_scenario = sim/lsim.c sim/lsim-api.c $(fuzz_models_srcs) \
+	$(fuzz_sim_srcs) $(fuzz_vmswitch_srcs)
+FUZZ_SRCS_compare = sim/compare.c sim/cmpstat.c
+FUZZ_LIBS_replay = $(PCAP_LIBS)
+FUZZ_LIBS_scenario = $(LUA_LIBS) $(SQLITE_LIBS) $(PCAP_LIBS) -lm -lpthread
+FUZZ_LIBS_compare = $(SQLITE_LIBS) $(GSL_LIBS) -lm
+FUZZ_BINS = $(FUZZ_TARGETS:%=tests/fuzz/bin/fuzz-%)
+fuzz_headers = $(wildcard $(top_srcdir)/sim/*.h $(top_srcdir)/vmswitch/*.h \
+	$(top_srcdir)/models/*.h) $(top_builddir)/config.h
+fuzz_compile = $(MKDIR_P) $(@D) && \
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) -c $< -o $@
+fuzz_link = $(MKDIR_P) $(@D) && $(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
+$(FUZZ_OBJ)/%.o: $(top_srcdir)/%.c $(fuzz_headers)
+	$(AM_V_CC)$(fuzz_compile)
+$(FUZZ_OBJ)/%.o: %.c $(fuzz_headers)
+	$(AM_V_CC)$(fuzz_compile)
+# The replay target includes vmswitch/replay.c.
+$(FUZZ_OBJ)/tests/fuzz/fuzz-replay.o: $(top_srcdir)/vmswitch/replay.c
+tests/fuzz/bin/fuzz-vsw-parse: $(call fuzz_objs,tests/fuzz/fuzz-vsw-parse.c $(FUZZ_SRCS_vsw_parse))
+	$(AM_V_CCLD)$(fuzz_link)
+tests/fuzz/bin/fuzz-vsw-pipeline: $(call fuzz_objs,tests/fuzz/fuzz-vsw-pipeline.c $(FUZZ_SRCS_vsw_pipeline))
+	$(AM_V_CCLD)$(fuzz_link)
+tests/fuzz/bin/fuzz-replay: $(call fuzz_objs,tests/fuzz/fuzz-replay.c $(FUZZ_SRCS_replay))
+	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_LIBS_replay)
+tests/fuzz/bin/fuzz-units: $(call fuzz_objs,tests/fuzz/fuzz-units.c $(FUZZ_SRCS_units))
+	$(AM_V_CCLD)$(fuzz_link)
+tests/fuzz/bin/fuzz-scenario: $(call fuzz_objs,tests/fuzz/fuzz-scenario.c $(FUZZ_SRCS_scenario))
+	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_LIBS_scenario)
+tests/fuzz/bin/fuzz-compare: $(call fuzz_objs,tests/fuzz/fuzz-compare.c $(FUZZ_SRCS_compare))
+	$(AM_V_CCLD)$(fuzz_link) $(FUZZ_LIBS_compare)
+.PHONY: fuzz fuzz-smoke fuzz-bins
+fuzz-bins: $(FUZZ_BINS)
+fuzz-smoke:
+	@$(MAKE) $(AM_MAKEFLAGS) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 fuzz:
 	@if ! command -v $(FUZZ_CC) >/dev/null 2>&1; then \
 	  echo "make fuzz: $(FUZZ_CC) not found, skipped (set FUZZ_CC)"; \
 	  exit 0; \
 	fi; \
-	$(MKDIR_P) tests/fuzz/bin || exit 1; \
+	$(MAKE) $(AM_MAKEFLAGS) fuzz-bins || exit 1; \
 	for t in $(FUZZ_TARGETS); do \
 	  bin=tests/fuzz/bin/fuzz-$$t; work=tests/fuzz/work/$$t; \
-	  echo "make fuzz: building $$bin with $(FUZZ_CC)"; \
-	  $(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_builddir) -I$(top_srcdir) \
-	    $(top_srcdir)/tests/fuzz/fuzz-$$t.c \
-	    $(addprefix $(top_srcdir)/,$(sanitizer_lib_srcs)) -o $$bin \
-	    || exit 1; \
 	  $(MKDIR_P) $$work && \
 	  cp $(top_srcdir)/tests/fuzz/corpus/$$t/* $$work/ && \
 	  chmod u+w $$work/* || exit 1; \
 	  echo "make fuzz: running $$bin for $(FUZZ_SECONDS) s on $$work" \
 	    "(`ls $$work | wc -l` inputs)"; \
-	  $$bin -max_total_time=$(FUZZ_SECONDS) \
+	  $$bin -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
+	    -rss_limit_mb=2048 -close_fd_mask=2 -print_final_stats=1 \
 	    -artifact_prefix=$$work-crash- $$work 2>$$work.log; \
 	  rc=$$?; \
 	  if test $$rc -ne 0; then \
-	    tail -n 30 $$work.log; \
+	    tail -n 40 $$work.log; \
 	    echo "make fuzz: fuzz-$$t FAILED (exit $$rc), see $$work.log"; \
 	    exit 1; \
 	  fi; \
 	  echo "make fuzz: fuzz-$$t: no finding;" \
-	    "`grep '^Done' $$work.log`; corpus copy now" \
-	    "`ls $$work | wc -l` inputs; log $$work.log"; \
+	    "`grep '^Done' $$work.log`" \
+	    "(`sed -n 's/^stat::average_exec_per_sec: *//p' $$work.log`" \
+	    "exec/s); corpus copy now `ls $$work | wc -l` inputs;" \
+	    "log $$work.log"; \
 	done
 
 # 'make check-tsan' builds tests/test-vsw-threads.c and every libvmswitch
@@ -254,11 +337,31 @@ check-tsan:
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
 	  tests/tsan/test-vsw-threads && echo "check-tsan: no data race reported"
 
+# 'make check-valgrind': the quickstart's short form and compare under
+# valgrind's memcheck (tests/valgrind.sh); any memory error or definitely
+# lost block fails.  Not in make check (about 15 s).
+EXTRA_DIST += tests/valgrind.sh
+.PHONY: check-valgrind
+check-valgrind: all
+	@top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  $(SHELL) $(srcdir)/tests/valgrind.sh
+
+# 'make check-determinism-builds': vnetsim built four ways from the
+# tarball (gcc -O0 and -O2, clang -O2, clang with ASan and UBSan) must give
+# the same fingerprints and numbers on the quickstart and nic-compare
+# (scripts/determinism-builds).  Several minutes: not in make check.
+EXTRA_DIST += scripts/determinism-builds
+.PHONY: check-determinism-builds
+check-determinism-builds:
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  SQLITE3='$(SQLITE3)' $(SHELL) $(srcdir)/scripts/determinism-builds
+
 # The sanitizer builds are directories, which CLEANFILES cannot remove.
 clean-local: clean-sanitizers
 .PHONY: clean-sanitizers
 clean-sanitizers:
-	-rm -rf tests/tsan tests/fuzz/bin tests/fuzz/work
+	-rm -rf tests/tsan tests/fuzz/bin tests/fuzz/obj tests/fuzz/work \
+	  _build/determinism
 
 TESTS += $(check_PROGRAMS)
 

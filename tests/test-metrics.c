@@ -478,7 +478,43 @@ test_export_follows_registration_order_into_results(void)
     fixture_done(&f);
 }
 
+static void
+count_duplicate(void *ctx, const char *full_name)
+{
+    int *n = ctx;
+
+    CU_ASSERT_STRING_EQUAL(full_name, "host0.cpu0.isr");
+    (*n)++;
+}
+
+/* Two objects given the same name register one full name twice: no
+ * crash; the first metric stays the one found, the name is kept and the
+ * hook hears of each repeat. */
+static void
+test_duplicate_name_is_reported_not_fatal(void)
+{
+    struct fixture f;
+    int calls = 0;
+
+    fixture_init(&f);
+    metrics_on_duplicate(f.reg, count_duplicate, &calls);
+    struct metric *a = metrics_counter(f.reg, f.cpu, "isr", "", "");
+    CU_ASSERT_PTR_NULL(metrics_duplicate(f.reg));
+    sim_component_id twin = sim_component_add(f.sim, f.host, "cpu0", NULL);
+    struct metric *b = metrics_counter(f.reg, twin, "isr", "", "");
+    struct metric *c = metrics_gauge(f.reg, f.cpu, "isr", "", "");
+    CU_ASSERT_PTR_NOT_NULL(b);
+    CU_ASSERT_PTR_NOT_NULL(c);
+    CU_ASSERT_EQUAL(calls, 2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(metrics_duplicate(f.reg));
+    CU_ASSERT_STRING_EQUAL(metrics_duplicate(f.reg), "host0.cpu0.isr");
+    CU_ASSERT_PTR_EQUAL(metrics_find(f.reg, "host0.cpu0.isr"), a);
+    CU_ASSERT_EQUAL(metrics_count(f.reg), 3);
+    fixture_done(&f);
+}
+
 static const struct cutest_case metrics_cases[] = {
+    CUTEST(test_duplicate_name_is_reported_not_fatal),
     CUTEST(test_counter_and_gauge_hold_values_with_names_and_units),
     CUTEST(test_gauge_events_record_every_change_at_its_time),
     CUTEST(test_timeavg_is_exact_on_hand_computed_schedule),

@@ -2,7 +2,9 @@
  * test-vsw-alloc.c -- the switch never aborts and never half-applies a
  * command on allocation failure.  For every control operation, every
  * allocation it makes fails in turn (vsw_alloc_fail_after(0), (1), (2),
- * ... until the operation succeeds), as SQLite's test_malloc.c does; each
+ * ... until the operation succeeds), as SQLite's test_malloc.c does --
+ * every command code of vsw_ctl(), the reads included, which a test
+ * checks against VSW_CTL_CMD_MAX; each
  * failure must return ENOMEM and leave the switch exactly as it was
  * (compared by a dump of ports, NICs, VLAN configuration, guards, QoS,
  * mirrors, ACL sizes, extensions and the FDB), and the switch must still
@@ -212,6 +214,79 @@ static int op_ext_insert(struct sweep *s)
 static int op_ext_remove(struct sweep *s)
 { return vsw_ext_remove(s->sw, s->ext_id); }
 
+/* The commands that read (they may allocate a snapshot, and must then
+ * fail cleanly as well). */
+static int op_acl_hits(struct sweep *s)
+{
+    struct vsw_ctl_acl_hits h = { .port_id = s->x_port, .dir = VSW_ACL_IN,
+                                  .rule_id = s->rule_id };
+    return vsw_ctl(s->sw, VSW_CTL_ACL_HITS, &h);
+}
+
+static int op_flush_vlan(struct sweep *s)
+{
+    struct vsw_ctl_fdb_flush f = { .scope = VSW_FLUSH_VLAN, .vlan = 3 };
+    return vsw_ctl(s->sw, VSW_CTL_FDB_FLUSH, &f);
+}
+
+static int op_fdb_age(struct sweep *s)
+{
+    struct vsw_ctl_fdb_age a = { .now_ns = 100 };
+    return vsw_ctl(s->sw, VSW_CTL_FDB_AGE, &a);
+}
+
+static int op_fdb_dump(struct sweep *s)
+{
+    struct vsw_fdb_entry_info e[MAX_FDB];
+    struct vsw_ctl_fdb_dump d = { .now_ns = 100, .entries = e,
+                                  .cap = MAX_FDB };
+    return vsw_ctl(s->sw, VSW_CTL_FDB_DUMP, &d);
+}
+
+static int op_port_list(struct sweep *s)
+{
+    uint32_t ids[MAX_PORTS];
+    struct vsw_ctl_port_list l = { .ids = ids, .cap = MAX_PORTS };
+    return vsw_ctl(s->sw, VSW_CTL_PORT_LIST, &l);
+}
+
+static int op_port_get(struct sweep *s)
+{
+    struct vsw_ctl_port_info i = { .port_id = s->x_port };
+    return vsw_ctl(s->sw, VSW_CTL_PORT_GET, &i);
+}
+
+static int op_switch_counters(struct sweep *s)
+{
+    struct vsw_switch_counters c;
+    return vsw_ctl(s->sw, VSW_CTL_SWITCH_COUNTERS, &c);
+}
+
+static int op_port_counters(struct sweep *s)
+{
+    struct vsw_ctl_port_counters c = { .port_id = s->x_port };
+    return vsw_ctl(s->sw, VSW_CTL_PORT_COUNTERS, &c);
+}
+
+static int op_nic_counters(struct sweep *s)
+{
+    struct vsw_ctl_nic_counters c = { .port_id = s->x_port };
+    return vsw_ctl(s->sw, VSW_CTL_NIC_COUNTERS, &c);
+}
+
+static int op_ext_list(struct sweep *s)
+{
+    struct vsw_ext_info e[MAX_EXT];
+    struct vsw_ctl_ext_list l = { .exts = e, .cap = MAX_EXT };
+    return vsw_ctl(s->sw, VSW_CTL_EXT_LIST, &l);
+}
+
+static int op_flush_all(struct sweep *s)
+{
+    struct vsw_ctl_fdb_flush f = { .scope = VSW_FLUSH_ALL };
+    return vsw_ctl(s->sw, VSW_CTL_FDB_FLUSH, &f);
+}
+
 static int op_nic_disconnect(struct sweep *s)
 { return vsw_nic_disconnect(s->sw, s->x_port); }
 
@@ -221,44 +296,78 @@ static int op_nic_delete(struct sweep *s)
 static int op_port_teardown(struct sweep *s)
 { return vsw_port_teardown(s->sw, s->x_port); }
 
+/* Every command of the control plane, in an order where each finds what
+ * it works on; 'cmd' is the command it exercises (the sweep checks that
+ * none is missing). */
 struct op {
     const char *name;
+    enum vsw_ctl_cmd cmd;
     int (*fn)(struct sweep *);
 };
 
 static const struct op ops[] = {
-    { "port-create", op_port_create },
-    { "nic-create", op_nic_create },
-    { "nic-connect", op_nic_connect },
-    { "nic-update", op_nic_update },
-    { "port-set-vlan", op_set_vlan },
-    { "port-set-guards", op_set_guards },
-    { "port-set-mac-limit", op_set_mac_limit },
-    { "port-set-mirror", op_set_mirror },
-    { "port-set-qos", op_set_qos },
-    { "acl-add", op_acl_add },
-    { "acl-add-second", op_acl_add_second },
-    { "acl-remove", op_acl_remove },
-    { "fdb-add-static", op_static_add },
-    { "fdb-remove", op_static_remove },
-    { "fdb-add-static-again", op_static_add_again },
-    { "fdb-flush", op_flush },
-    { "set-aging", op_set_aging },
-    { "ext-insert", op_ext_insert },
-    { "ext-remove", op_ext_remove },
-    { "nic-disconnect", op_nic_disconnect },
-    { "nic-delete", op_nic_delete },
-    { "port-teardown", op_port_teardown },
+    { "port-create", VSW_CTL_PORT_CREATE, op_port_create },
+    { "nic-create", VSW_CTL_NIC_CREATE, op_nic_create },
+    { "nic-connect", VSW_CTL_NIC_CONNECT, op_nic_connect },
+    { "nic-update", VSW_CTL_NIC_UPDATE, op_nic_update },
+    { "port-set-vlan", VSW_CTL_PORT_SET_VLAN, op_set_vlan },
+    { "port-set-guards", VSW_CTL_PORT_SET_GUARDS, op_set_guards },
+    { "port-set-mac-limit", VSW_CTL_PORT_SET_MAC_LIMIT, op_set_mac_limit },
+    { "port-set-mirror", VSW_CTL_PORT_SET_MIRROR, op_set_mirror },
+    { "port-set-qos", VSW_CTL_PORT_SET_QOS, op_set_qos },
+    { "acl-add", VSW_CTL_ACL_ADD, op_acl_add },
+    { "acl-add-second", VSW_CTL_ACL_ADD, op_acl_add_second },
+    { "acl-hits", VSW_CTL_ACL_HITS, op_acl_hits },
+    { "acl-remove", VSW_CTL_ACL_REMOVE, op_acl_remove },
+    { "fdb-add-static", VSW_CTL_FDB_ADD_STATIC, op_static_add },
+    { "fdb-dump", VSW_CTL_FDB_DUMP, op_fdb_dump },
+    { "fdb-remove", VSW_CTL_FDB_REMOVE, op_static_remove },
+    { "fdb-add-static-again", VSW_CTL_FDB_ADD_STATIC, op_static_add_again },
+    { "fdb-flush", VSW_CTL_FDB_FLUSH, op_flush },
+    { "fdb-flush-vlan", VSW_CTL_FDB_FLUSH, op_flush_vlan },
+    { "fdb-age", VSW_CTL_FDB_AGE, op_fdb_age },
+    { "set-aging", VSW_CTL_SET_AGING, op_set_aging },
+    { "ext-insert", VSW_CTL_EXT_INSERT, op_ext_insert },
+    { "ext-list", VSW_CTL_EXT_LIST, op_ext_list },
+    { "port-list", VSW_CTL_PORT_LIST, op_port_list },
+    { "port-get", VSW_CTL_PORT_GET, op_port_get },
+    { "switch-counters", VSW_CTL_SWITCH_COUNTERS, op_switch_counters },
+    { "port-counters", VSW_CTL_PORT_COUNTERS, op_port_counters },
+    { "nic-counters", VSW_CTL_NIC_COUNTERS, op_nic_counters },
+    { "ext-remove", VSW_CTL_EXT_REMOVE, op_ext_remove },
+    { "nic-disconnect", VSW_CTL_NIC_DISCONNECT, op_nic_disconnect },
+    { "nic-delete", VSW_CTL_NIC_DELETE, op_nic_delete },
+    { "port-teardown", VSW_CTL_PORT_TEARDOWN, op_port_teardown },
+    { "fdb-flush-all", VSW_CTL_FDB_FLUSH, op_flush_all },
 };
+
+/* The sweep below covers every command code: a command added to the
+ * control plane without an operation here fails this test. */
+static void
+test_sweep_covers_every_control_command(void)
+{
+    for (int cmd = 0; cmd < VSW_CTL_CMD_MAX; cmd++) {
+        bool found = false;
+
+        for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+            found |= ops[i].cmd == (enum vsw_ctl_cmd)cmd;
+        }
+        if (!found) {
+            fprintf(stderr, "no allocation-failure sweep of %s\n",
+                    vsw_ctl_cmd_name((enum vsw_ctl_cmd)cmd));
+        }
+        CU_ASSERT_TRUE(found);
+    }
+}
 
 /* A -> B still works: B's address is static, so exactly one frame. */
 static bool
 still_forwards(struct sweep *s)
 {
-    size_t before = s->b.n_frames;
+    uint64_t before = s->b.total_frames;     /* n_frames stops at 64 */
 
     send_udp(s->sw, 100, s->a.port, 1, 2, NULL);
-    return s->b.n_frames == before + 1;
+    return s->b.total_frames == before + 1;
 }
 
 static void
@@ -307,7 +416,11 @@ test_every_control_allocation_failure_is_enomem_and_changes_nothing(void)
                     error, (unsigned long long) k);
         }
         CU_ASSERT_EQUAL(error, 0);
-        CU_ASSERT_TRUE(still_forwards(&s));
+        if (!still_forwards(&s)) {
+            fprintf(stderr, "%s: the switch stopped forwarding\n",
+                    ops[i].name);
+            CU_FAIL("still forwards");
+        }
     }
     /* Most commands allocate at least a snapshot. */
     CU_ASSERT_TRUE(total_failures >= 15);
@@ -366,6 +479,7 @@ test_data_path_clone_failure_drops_with_nomem(void)
 }
 
 static const struct cutest_case alloc_cases[] = {
+    CUTEST(test_sweep_covers_every_control_command),
     CUTEST(test_every_control_allocation_failure_is_enomem_and_changes_nothing),
     CUTEST(test_switch_create_allocation_failures_leak_nothing),
     CUTEST(test_data_path_clone_failure_drops_with_nomem),

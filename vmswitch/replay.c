@@ -44,6 +44,17 @@
 #define MAX_PORTS 64
 #define MAX_INPUTS 64
 
+/* How an input error (a bad description or capture) ends the program,
+ * after its message: exit status 1.  The fuzz target of the readers
+ * (tests/fuzz/fuzz-replay.c) includes this file with REPLAY_FUZZ defined
+ * and jumps back into itself instead, so everything the readers allocate
+ * must be reachable from their caller when they fail. */
+#ifdef REPLAY_FUZZ
+static void replay_input_error(void) __attribute__((noreturn));
+#else
+#define replay_input_error() exit(1)
+#endif
+
 struct port {
     char name[64];
     uint32_t id;
@@ -86,7 +97,9 @@ struct input {
 static struct port ports[MAX_PORTS];
 static int n_ports;
 static pcap_t *dead;            /* for the output dumpers */
+#ifndef REPLAY_FUZZ
 static FILE *decisions;
+#endif
 static char *line_buf;          /* the decision line being built */
 static size_t line_len, line_cap;
 
@@ -161,6 +174,9 @@ static const struct vsw_nic_ops nic_ops = { deliver, link_changed };
 static const char *desc_file;
 static int desc_line;
 
+/* The longest description line read, with its newline and terminator. */
+#define DESC_LINE_MAX 4096
+
 static void desc_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
 
@@ -174,7 +190,7 @@ desc_error(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
-    exit(1);
+    replay_input_error();
 }
 
 static long
@@ -209,15 +225,14 @@ mac_addr(const char *key, const char *text, uint8_t mac[6])
     }
 }
 
-/* Parses "A,B,C-D" into 's'. */
+/* Parses "A,B,C-D" into 's'.  'text' is part of one description line,
+ * so it fits the copy. */
 static void
 vid_list(const char *key, const char *text, struct vsw_vid_set *s)
 {
-    char *copy = strdup(text), *save = NULL;
+    char copy[DESC_LINE_MAX], *save = NULL;
 
-    if (!copy) {
-        desc_error("out of memory");
-    }
+    snprintf(copy, sizeof copy, "%s", text);
     for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         char *dash = strchr(t, '-');
         if (dash) {
@@ -231,7 +246,6 @@ vid_list(const char *key, const char *text, struct vsw_vid_set *s)
             vsw_vid_set_add(s, (uint16_t)num(key, t, 1, 4094));
         }
     }
-    free(copy);
 }
 
 static int
@@ -404,20 +418,16 @@ parse_acl(struct vsw_switch *sw, char **tok, int n)
     }
 }
 
-/* Reads the description: ports first (created as they come), then ACLs
- * and link-down times, in any order after their port. */
+/* Reads the description from 'f', named 'path' in messages: ports first
+ * (created as they come), then ACLs and link-down times, in any order
+ * after their port.  The caller closes 'f'. */
 static void
-read_description(struct vsw_switch *sw, const char *path)
+read_description_file(struct vsw_switch *sw, FILE *f, const char *path)
 {
-    FILE *f = fopen(path, "r");
-    char line[4096];
+    char line[DESC_LINE_MAX];
 
     desc_file = path;
     desc_line = 0;
-    if (!f) {
-        fprintf(stderr, "%s: %s\n", path, strerror(errno));
-        exit(1);
-    }
     while (fgets(line, sizeof line, f)) {
         char *tok[64], *save = NULL;
         int n = 0;
@@ -494,12 +504,26 @@ read_description(struct vsw_switch *sw, const char *path)
                        "or linkdown)", tok[0]);
         }
     }
-    fclose(f);
     if (n_ports == 0) {
         desc_line = 0;
         desc_error("no ports");
     }
 }
+
+#ifndef REPLAY_FUZZ
+static void
+read_description(struct vsw_switch *sw, const char *path)
+{
+    FILE *f = fopen(path, "r");
+
+    if (!f) {
+        fprintf(stderr, "%s: %s\n", path, strerror(errno));
+        exit(1);
+    }
+    read_description_file(sw, f, path);
+    fclose(f);
+}
+#endif
 
 /* --- pcapng with interface ids ----------------------------------------- */
 
@@ -532,7 +556,7 @@ ng_error(const struct input *in, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
-    exit(1);
+    replay_input_error();
 }
 
 static uint32_t
@@ -737,7 +761,7 @@ advance(struct input *in)
         in->pos++;
     } else if (rc == PCAP_ERROR) {
         fprintf(stderr, "%s: %s\n", in->file, pcap_geterr(in->pcap));
-        exit(1);
+        replay_input_error();
     }
 }
 
@@ -754,6 +778,7 @@ ts_ns(const struct pcap_pkthdr *h)
            + (uint64_t)h->ts.tv_usec * 1000u;
 }
 
+#ifndef REPLAY_FUZZ
 static void
 usage(FILE *out)
 {
@@ -969,3 +994,4 @@ main(int argc, char **argv)
     }
     return 0;
 }
+#endif /* REPLAY_FUZZ */
