@@ -201,8 +201,7 @@ xrealloc(void *p, size_t n, size_t size)
     void *q = n ? realloc(p, n * size) : p;
 
     if (n && !q) {
-        fprintf(stderr, "vnetsim: cpu: out of memory\n");
-        abort();
+        sim_out_of_memory("cpu");
     }
     return q;
 }

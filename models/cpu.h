@@ -95,7 +95,7 @@
  * alive while queued or running.  Owners and threads allocate when
  * created, while the model is built; running work allocates nothing
  * (pieces of work live in the execution contexts, and the ISR stack of an
- * LP has a fixed depth).  Allocation failure in cpu_owner() aborts with a
+ * LP has a fixed depth).  Allocation failure in cpu_owner() ends the program with a
  * message (the simulator program's policy); cpu_create() and
  * cpu_thread_create() report it.
  *

@@ -303,9 +303,11 @@ l_hv_vm(lua_State *L)
         char size[UNIT_STRLEN];
         free(hvm);
         unit_format(UNIT_SIZE, v[VMF_MEM].i, size, sizeof size);
-        return lsim_error(L, "hypervisor:vm: cannot build '%s': no memory "
-                          "for its memory = %s (guest memory is allocated "
-                          "for real; give it less)", cfg.name, size);
+        /* Ends in ": out of memory", so the program reports it as
+         * memory running out (exit 3), naming the value to lower. */
+        return lsim_error(L, "hypervisor:vm: cannot build '%s' with memory "
+                          "= %s (guest memory is allocated for real; give "
+                          "it less): out of memory", cfg.name, size);
     }
     if (err) {
         free(hvm);
