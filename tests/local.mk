@@ -200,7 +200,7 @@ EXTRA_DIST += tests/test-merge.sh tests/test-sweep-list.sh \
 # (doc/reliability.md) --
 TESTS += tests/test-sandbox-escape.sh tests/test-crash-safety.sh \
 	tests/test-limits.sh
-EXTRA_DIST += tests/test-sandbox-escape.sh tests/test-crash-safety.sh \
+EXTRA_DIST += tests/refused.sh tests/test-sandbox-escape.sh tests/test-crash-safety.sh \
 	tests/test-limits.sh
 
 # -- vmswitch: vswitch-replay on generated captures (tshark if present) --
